@@ -1,0 +1,19 @@
+import type { Command } from './cli-io';
+
+export interface CommandEntry {
+  summary: string;
+  /** Loaded on demand so `quorumdns validate` does not pay for BullMQ or the cloud SDKs. */
+  load: () => Command;
+}
+
+/** Every `quorumdns <command>`. Each command lives in its own `*-command.ts` file. */
+export const commands: Record<string, CommandEntry> = {
+  validate: {
+    summary: 'validate service definitions: quorumdns validate <path...> [--format text|json]',
+    load: () => require('./validate-command').validateCommand,
+  },
+  schema: {
+    summary: 'print the JSON Schema of the configuration format',
+    load: () => require('./schema-command').schemaCommand,
+  },
+};
