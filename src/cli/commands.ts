@@ -1,3 +1,4 @@
+/* eslint-disable @typescript-eslint/no-require-imports -- lazy loading is the point of this table */
 import type { Command } from './cli-io';
 
 export interface CommandEntry {

@@ -191,7 +191,8 @@ export interface CloudDnsProvider {
 
 export type Provider = Route53Provider | CloudDnsProvider;
 
-export type ChannelType = 'slack' | 'teams' | 'discord' | 'googlechat' | 'mattermost' | 'pagerduty' | 'webhook';
+export type ChannelType =
+  'slack' | 'teams' | 'discord' | 'googlechat' | 'mattermost' | 'pagerduty' | 'webhook';
 
 export interface NotificationChannel {
   name: string;
