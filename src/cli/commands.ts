@@ -13,6 +13,10 @@ export const commands: Record<string, CommandEntry> = {
     summary: 'validate service definitions: quorumdns validate <path...> [--format text|json]',
     load: () => require('./validate-command').validateCommand,
   },
+  probe: {
+    summary: 'run a probe worker: quorumdns probe --region <name> --config <path...> [--concurrency n]',
+    load: () => require('./probe-command').probeCommand,
+  },
   schema: {
     summary: 'print the JSON Schema of the configuration format',
     load: () => require('./schema-command').schemaCommand,
