@@ -1,0 +1,12 @@
+import type { LookupFunction } from 'node:net';
+import type { CheckDeadline } from './deadline';
+
+/** What `runCheck` hands to each check kind. */
+export interface CheckContext {
+  /** The check's single hard deadline, merged with the caller's abort signal. */
+  deadline: CheckDeadline;
+  /** Resolved header values from the worker (override literal `check.headers` of the same name). */
+  headers: Readonly<Record<string, string>> | undefined;
+  /** Host name lookup for `check.host`; `undefined` = Node's default (`dns.lookup`, i.e. getaddrinfo). */
+  lookup: LookupFunction | undefined;
+}
