@@ -1,5 +1,6 @@
 /* eslint-disable @typescript-eslint/no-require-imports -- lazy loading is the point of this table */
 import type { Command } from './cli-io';
+import { operatorCommandEntries } from './operator-commands';
 
 export interface CommandEntry {
   summary: string;
@@ -17,6 +18,7 @@ export const commands: Record<string, CommandEntry> = {
     summary: 'run a probe worker: quorumdns probe --region <name> --config <path...> [--concurrency n]',
     load: () => require('./probe-command').probeCommand,
   },
+  ...operatorCommandEntries,
   schema: {
     summary: 'print the JSON Schema of the configuration format',
     load: () => require('./schema-command').schemaCommand,
