@@ -1,0 +1,103 @@
+/**
+ * Everything one evaluation of one service reads from Redis, in ONE pipelined round trip: the Redis clock,
+ * the service's opinions, the heartbeats, the evaluator's record and the overrides. Flip-to-decision latency
+ * is dominated by round trips, so this is the only read of an evaluation.
+ */
+import type { Redis } from 'ioredis';
+import { parseOpinionField, type RedisKeyLayout } from '../redis/keys';
+import type { HeartbeatAges, OpinionMatrix, Override } from '../quorum/types';
+import { parseOverrideHash } from './override-store';
+import { EVALUATION_FIELDS, type EvaluationRecord, parseEvaluationFields } from './state-store';
+
+export interface EvaluationInputs {
+  /** Redis server time, epoch ms. */
+  now: number;
+  opinions: OpinionMatrix;
+  heartbeatAges: HeartbeatAges;
+  previous: EvaluationRecord | undefined;
+  /** Stored overrides, recently expired ones included (the core reports their expiry). */
+  overrides: Override[];
+  /**
+   * Values written by the probe side that could not be read (they count as unknown / no heartbeat, which
+   * changes nothing): `key field: problem`, for a log line and a metric.
+   */
+  skipped: string[];
+}
+
+const OPINIONS = new Set(['up', 'down', 'unknown']);
+
+export async function readEvaluationInputs(
+  redis: Redis,
+  keys: RedisKeyLayout,
+  service: string,
+): Promise<EvaluationInputs> {
+  const serviceKeys = keys.service(service);
+  const replies =
+    (await redis
+      .pipeline()
+      .time()
+      .hgetall(serviceKeys.opinions)
+      .hgetall(keys.heartbeats)
+      .hmget(serviceKeys.state, ...EVALUATION_FIELDS)
+      .hgetall(serviceKeys.overrides)
+      .exec()) ?? [];
+  for (const [error] of replies) if (error) throw error;
+  const value = <T>(index: number): T => (replies[index] as [Error | null, T])[1];
+  const [seconds, micros] = value<[string | number, string | number]>(0);
+  const now = Number(seconds) * 1000 + Math.floor(Number(micros) / 1000);
+  const skipped: string[] = [];
+  return {
+    now,
+    opinions: parseOpinions(serviceKeys.opinions, value<Record<string, string>>(1), skipped),
+    heartbeatAges: parseHeartbeatAges(keys.heartbeats, value<Record<string, string>>(2), now, skipped),
+    previous: parseEvaluationFields(serviceKeys.state, value<Array<string | null>>(3)),
+    overrides: parseOverrideHash(serviceKeys.overrides, value<Record<string, string>>(4)),
+    skipped,
+  };
+}
+
+/**
+ * Opinions hash -> matrix. A field or value the probe recorder would never write is skipped (= unknown,
+ * which changes nothing) rather than failing the whole service: one damaged field must not stop a failover.
+ */
+export function parseOpinions(key: string, hash: Record<string, string>, skipped: string[]): OpinionMatrix {
+  const matrix: OpinionMatrix = {};
+  for (const [field, opinion] of Object.entries(hash)) {
+    const parsed = parseOpinionField(field);
+    if (parsed === undefined) {
+      skipped.push(`${key} ${JSON.stringify(field)}: not <endpoint>\\t<region>`);
+      continue;
+    }
+    if (!OPINIONS.has(opinion)) {
+      skipped.push(`${key} ${JSON.stringify(field)}: opinion ${JSON.stringify(opinion)} is not up/down/unknown`);
+      continue;
+    }
+    (matrix[parsed.endpoint] ??= {})[parsed.region] = opinion as 'up' | 'down' | 'unknown';
+  }
+  return matrix;
+}
+
+/** Heartbeats hash (region -> JSON HeartbeatRecord) -> age of each region's freshest beat on the Redis clock. */
+export function parseHeartbeatAges(
+  key: string,
+  hash: Record<string, string>,
+  now: number,
+  skipped: string[],
+): HeartbeatAges {
+  const ages: HeartbeatAges = {};
+  for (const [region, text] of Object.entries(hash)) {
+    let time: unknown;
+    try {
+      time = (JSON.parse(text) as { time?: unknown } | null)?.time;
+    } catch {
+      time = undefined;
+    }
+    if (typeof time !== 'number' || !Number.isFinite(time)) {
+      // A region whose heartbeat cannot be read counts as stale: ignored, never counted as down.
+      skipped.push(`${key} ${region}: heartbeat has no numeric "time"`);
+      continue;
+    }
+    ages[region] = Math.max(0, now - time);
+  }
+  return ages;
+}

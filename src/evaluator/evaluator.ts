@@ -1,0 +1,338 @@
+/**
+ * The evaluator process: BullMQ workers around the pure decision core.
+ *
+ * - the `evaluate` queue is fed by one job scheduler per service (the tick) and by the probe workers'
+ *   deduplicated flip jobs; each job runs `ServiceEvaluator.evaluate` for its service;
+ * - the `apply` and `notify` queues receive the jobs decisions owe (their processors come with the provider
+ *   and notification work);
+ * - `reload` swaps in a new, already validated config; `close` is graceful (in-flight jobs finish).
+ *
+ * Any number of evaluators may run against one Redis; see service-evaluator.ts for why that is safe.
+ */
+import { hostname } from 'node:os';
+import { performance } from 'node:perf_hooks';
+import { type Job, Queue, Worker } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { Registry } from 'prom-client';
+import type { Config } from '../config/types';
+import type { Logger } from '../probe/logger';
+import { createRedisClient } from '../redis/connect';
+import { redisKeys, type RedisKeyLayout } from '../redis/keys';
+import { createEvaluatorMetrics, type EvaluatorMetrics, type QueueCounts } from '../metrics/evaluator-metrics';
+import type { Readiness } from '../api/health-server';
+import { EventLog } from './event-log';
+import { JobDispatcher } from './job-dispatcher';
+import { KeyedSerializer } from './keyed-serializer';
+import {
+  type ApplyJobData,
+  EVALUATE_JOB_NAME,
+  type EvaluateJobData,
+  type NotifyJobData,
+  QueueName,
+} from './queues';
+import { type EvaluationResult, ServiceEvaluator } from './service-evaluator';
+import { StateStore } from './state-store';
+import { syncTickSchedulers } from './tick-schedulers';
+
+export interface EvaluatorOptions {
+  config: Config;
+  /** Resolved Redis URL (secrets already resolved; never logged unredacted). */
+  redisUrl: string;
+  /** @defaultValue `<hostname>:<pid>` */
+  id?: string;
+  /** Period of each service's scheduled evaluation. @defaultValue 1000 */
+  tickMs?: number;
+  /** Evaluations in flight at once (different services; one service is evaluated one at a time). @defaultValue 32 */
+  concurrency?: number;
+  /**
+   * How long a job's lock lasts without renewal. A job of an evaluator killed with -9 is handed to another
+   * evaluator about this long (plus `stalledIntervalMs`) later. Evaluations take milliseconds, and a job
+   * run twice is harmless (compare-and-set), so this is short. @defaultValue 10000
+   */
+  lockDurationMs?: number;
+  /** How often workers look for stalled jobs. @defaultValue 5000 */
+  stalledIntervalMs?: number;
+  /** How long `start` waits for Redis before giving up. @defaultValue 10000 */
+  connectTimeoutMs?: number;
+  /** Metrics go here. @defaultValue a new Registry */
+  registry?: Registry;
+  logger: Logger;
+}
+
+export interface EvaluatorStats {
+  evaluations: number;
+  errors: number;
+}
+
+/** Redis did not answer in time at start. */
+export class RedisUnavailableError extends Error {
+  readonly code = 'EREDISUNAVAILABLE';
+  override readonly name = 'RedisUnavailableError';
+}
+
+/** A fail-fast client rejects commands until connected: wait for `ready` (bounded) before the first one. */
+async function waitUntilConnected(redis: Redis, timeoutMs: number): Promise<void> {
+  if (redis.status === 'ready') return;
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      redis.off('ready', onReady);
+      reject(new RedisUnavailableError(`Redis did not answer within ${timeoutMs} ms`));
+    }, timeoutMs);
+    const onReady = (): void => {
+      clearTimeout(timer);
+      resolve();
+    };
+    redis.once('ready', onReady);
+  });
+}
+
+/** Why `reload` refused a config (it stays on the old one). */
+export class ReloadRefusedError extends Error {
+  readonly code = 'ERELOADREFUSED';
+  override readonly name = 'ReloadRefusedError';
+}
+
+export class Evaluator {
+  readonly id: string;
+  readonly metrics: EvaluatorMetrics;
+  private config: Config;
+  private readonly keys: RedisKeyLayout;
+  private readonly tickMs: number;
+  private readonly commands: Redis;
+  private readonly workerConnection: Redis;
+  private readonly evaluateQueue: Queue<EvaluateJobData>;
+  private readonly applyQueue: Queue<ApplyJobData>;
+  private readonly notifyQueue: Queue<NotifyJobData>;
+  private readonly worker: Worker<EvaluateJobData>;
+  private readonly serviceEvaluator: ServiceEvaluator;
+  private readonly serializer = new KeyedSerializer();
+  /** Per service, the last error / unreadable-values message logged: logged when it starts or changes. */
+  private readonly lastError = new Map<string, string>();
+  private readonly lastUnreadable = new Map<string, string>();
+  private readonly logger: Logger;
+  private closing: Promise<void> | undefined;
+  private stats: EvaluatorStats = { evaluations: 0, errors: 0 };
+
+  private constructor(options: EvaluatorOptions) {
+    this.config = options.config;
+    this.logger = options.logger;
+    this.id = options.id ?? `${hostname()}:${process.pid}`;
+    this.tickMs = options.tickMs ?? 1000;
+    this.keys = redisKeys(options.config.deployment.redis.keyPrefix);
+    const prefix = this.keys.queuePrefix;
+    this.commands = createRedisClient(options.redisUrl, {
+      mode: 'fail-fast',
+      commandTimeout: 5000,
+      connectionName: `quorumdns-evaluator:${this.id}`,
+    });
+    this.workerConnection = createRedisClient(options.redisUrl, {
+      mode: 'bullmq-worker',
+      connectionName: `quorumdns-evaluator-worker:${this.id}`,
+    });
+    this.evaluateQueue = new Queue<EvaluateJobData>(QueueName.evaluate, { connection: this.commands, prefix });
+    this.applyQueue = new Queue<ApplyJobData>(QueueName.apply, { connection: this.commands, prefix });
+    this.notifyQueue = new Queue<NotifyJobData>(QueueName.notify, { connection: this.commands, prefix });
+    for (const queue of [this.evaluateQueue, this.applyQueue, this.notifyQueue]) {
+      queue.on('error', (error: Error) => this.logger.log('warn', 'queue error', { error: error.message }));
+    }
+    const registry = options.registry ?? new Registry();
+    this.metrics = createEvaluatorMetrics(registry, { queueCounts: () => this.queueCounts() });
+    this.metrics.managedServices.set(Object.keys(this.config.services).length);
+    this.metrics.configInfo.set({ hash: this.config.hash }, 1);
+    const stateStore = new StateStore(this.commands, this.keys);
+    this.serviceEvaluator = new ServiceEvaluator({
+      redis: this.commands,
+      keys: this.keys,
+      stateStore,
+      eventLog: new EventLog(this.commands, this.keys),
+      dispatcher: new JobDispatcher(this.applyQueue, this.notifyQueue),
+      evaluatorId: this.id,
+      onUnreadable: (service, problems) => {
+        if (problems.length === 0) {
+          this.lastUnreadable.delete(service);
+          return;
+        }
+        this.metrics.unreadableProbeValues.inc(problems.length);
+        const message = `unreadable probe values (counted as unknown): ${problems.join('; ')}`;
+        if (this.lastUnreadable.get(service) === message) return;
+        this.lastUnreadable.set(service, message);
+        this.logger.log('warn', message, { service });
+      },
+    });
+    this.worker = new Worker<EvaluateJobData>(QueueName.evaluate, (job) => this.process(job), {
+      connection: this.workerConnection,
+      prefix,
+      // Shows in each job's `processedBy`: which evaluator ran it.
+      name: this.id,
+      autorun: false,
+      concurrency: options.concurrency ?? 32,
+      lockDuration: options.lockDurationMs ?? 10_000,
+      stalledInterval: options.stalledIntervalMs ?? 5000,
+      // A stalled evaluation is simply run again; a job that keeps stalling is a tick: the next one comes.
+      maxStalledCount: 3,
+    });
+    this.worker.on('error', (error: Error) => this.logger.log('warn', 'worker error', { error: error.message }));
+    // Jobs of an evaluator that died mid-evaluation (kill -9, lost host) come back to the queue and run again.
+    this.worker.on('stalled', (jobId: string) => this.logger.log('warn', 'recovered a stalled evaluate job', { jobId }));
+  }
+
+  /** Connects, installs the tick schedulers of the config and starts taking jobs. */
+  static async start(options: EvaluatorOptions): Promise<Evaluator> {
+    const evaluator = new Evaluator(options);
+    try {
+      await waitUntilConnected(evaluator.commands, options.connectTimeoutMs ?? 10_000);
+      const sync = await syncTickSchedulers(evaluator.evaluateQueue, evaluator.config, evaluator.tickMs);
+      if (sync.removed.length > 0) {
+        evaluator.logger.log('info', 'tick schedulers removed for services not in the config', {
+          services: sync.removed.join(','),
+        });
+      }
+      void evaluator.worker.run().catch((error: unknown) => {
+        evaluator.logger.log('error', 'worker stopped', { error: error instanceof Error ? error.message : String(error) });
+      });
+      await evaluator.worker.waitUntilReady();
+    } catch (error) {
+      await evaluator.close();
+      throw error;
+    }
+    return evaluator;
+  }
+
+  currentConfig(): Config {
+    return this.config;
+  }
+
+  getStats(): EvaluatorStats {
+    return { ...this.stats };
+  }
+
+  /** Evaluates one service now, outside the queue (tests, benchmarks, `--once`). */
+  async evaluateNow(service: string): Promise<EvaluationResult> {
+    const definition = this.config.services[service];
+    if (definition === undefined) throw new Error(`service ${service} is not in the configuration`);
+    return this.serializer.run(service, () => this.serviceEvaluator.evaluate(definition, this.config.hash));
+  }
+
+  /**
+   * Swaps in a new config (validated by the caller): schedulers of new services are added, those of removed
+   * services deleted. Refused (old config stays) when the Redis deployment would change: that needs a restart.
+   */
+  async reload(next: Config): Promise<{ added: string[]; removed: string[] }> {
+    if (next.deployment.redis.keyPrefix !== this.config.deployment.redis.keyPrefix) {
+      this.metrics.configReloads.inc({ result: 'refused' });
+      throw new ReloadRefusedError(
+        `deployment.redis.keyPrefix changed (${this.config.deployment.redis.keyPrefix} -> ${next.deployment.redis.keyPrefix}): restart the evaluator to move to another key space`,
+      );
+    }
+    const before = new Set(Object.keys(this.config.services));
+    await syncTickSchedulers(this.evaluateQueue, next, this.tickMs);
+    const previousHash = this.config.hash;
+    this.config = next;
+    this.metrics.managedServices.set(Object.keys(next.services).length);
+    this.metrics.configInfo.remove({ hash: previousHash });
+    this.metrics.configInfo.set({ hash: next.hash }, 1);
+    this.metrics.configReloads.inc({ result: 'applied' });
+    const after = new Set(Object.keys(next.services));
+    return {
+      added: [...after].filter((service) => !before.has(service)),
+      removed: [...before].filter((service) => !after.has(service)),
+    };
+  }
+
+  /** Ready = Redis answers and the worker runs (the config is loaded by construction). */
+  async readiness(): Promise<Readiness> {
+    const reasons: string[] = [];
+    if (this.closing !== undefined) reasons.push('shutting down');
+    if (!this.worker.isRunning()) reasons.push('evaluate worker is not running');
+    try {
+      await this.commands.ping();
+    } catch (error) {
+      reasons.push(`Redis unreachable: ${error instanceof Error ? error.message : String(error)}`);
+    }
+    return { ready: reasons.length === 0, reasons };
+  }
+
+  /**
+   * Graceful stop: no new jobs are taken, in-flight evaluations finish (their jobs complete), then the
+   * connections close. `force` abandons in-flight jobs: they are recovered as stalled by another evaluator.
+   */
+  close(force = false): Promise<void> {
+    this.closing ??= (async () => {
+      await this.worker.close(force).catch(() => undefined);
+      await Promise.all(
+        [this.evaluateQueue, this.applyQueue, this.notifyQueue].map((queue) => queue.close().catch(() => undefined)),
+      );
+      await Promise.all([this.commands.quit().catch(() => undefined), this.workerConnection.quit().catch(() => undefined)]);
+      this.commands.disconnect();
+      this.workerConnection.disconnect();
+    })();
+    return this.closing;
+  }
+
+  private async process(job: Job<EvaluateJobData>): Promise<{ outcome: string; generation?: number }> {
+    const serviceName: unknown = job.data?.service;
+    if (job.name !== EVALUATE_JOB_NAME || typeof serviceName !== 'string') {
+      this.metrics.evaluations.inc({ outcome: 'skipped' });
+      return { outcome: 'skipped: not an evaluate job' };
+    }
+    const config = this.config;
+    const service = config.services[serviceName];
+    if (service === undefined) {
+      // A flip job of a service this evaluator's config does not manage (removed, or a newer config elsewhere).
+      this.metrics.evaluations.inc({ outcome: 'skipped' });
+      return { outcome: 'skipped: not in the configuration' };
+    }
+    const reason = typeof job.data.reason === 'string' ? job.data.reason : 'unknown';
+    const started = performance.now();
+    try {
+      const result = await this.serializer.run(serviceName, () => this.serviceEvaluator.evaluate(service, config.hash));
+      this.stats.evaluations += 1;
+      this.metrics.evaluationSeconds.observe({ reason }, (performance.now() - started) / 1000);
+      this.record(result);
+      return { outcome: result.outcome, generation: result.generation };
+    } catch (error) {
+      this.stats.errors += 1;
+      this.metrics.evaluations.inc({ outcome: 'error' });
+      const message = error instanceof Error ? error.message : String(error);
+      if (this.lastError.get(serviceName) !== message) {
+        this.lastError.set(serviceName, message);
+        this.logger.log('error', `evaluation failed: ${message}`, { service: serviceName });
+      }
+      throw error;
+    }
+  }
+
+  private record(result: EvaluationResult): void {
+    const { service } = result;
+    this.metrics.evaluations.inc({ outcome: result.outcome });
+    this.metrics.generation.set({ service }, result.generation);
+    if (result.conflicts > 0) this.metrics.commitConflicts.inc(result.conflicts);
+    if (result.jobs.apply.length > 0) this.metrics.jobsAdded.inc({ queue: QueueName.apply }, result.jobs.apply.length);
+    if (result.jobs.notify.length > 0) this.metrics.jobsAdded.inc({ queue: QueueName.notify }, result.jobs.notify.length);
+    if (this.lastError.delete(service)) this.logger.log('info', 'evaluations work again', { service });
+    if (result.outcome === 'decision-changed') {
+      this.metrics.decisions.inc({ service });
+      this.logger.log('info', 'decision changed', {
+        service,
+        generation: result.generation,
+        applyJobs: result.jobs.apply.length,
+        notifyJobs: result.jobs.notify.length,
+      });
+    }
+    for (const event of result.events) {
+      this.metrics.events.inc({ kind: event.kind, severity: event.severity });
+      const level = event.severity === 'critical' ? 'error' : event.severity === 'warning' ? 'warn' : 'info';
+      this.logger.log(level, event.message, { service, event: event.kind, generation: event.generation, id: event.id });
+    }
+  }
+
+  private async queueCounts(): Promise<QueueCounts> {
+    const states = ['waiting', 'active', 'delayed', 'prioritized', 'completed', 'failed'] as const;
+    const entries = await Promise.all(
+      [this.evaluateQueue, this.applyQueue, this.notifyQueue].map(
+        async (queue) => [queue.name, await queue.getJobCounts(...states)] as const,
+      ),
+    );
+    return Object.fromEntries(entries);
+  }
+}

@@ -1,0 +1,190 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { EventEmitter } from 'node:events';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Redis } from 'ioredis';
+import type { CliIo } from '../../src/cli/cli-io';
+import { main } from '../../src/cli/main';
+import { createProbeCommand, type SignalSource } from '../../src/cli/probe-command';
+import { opinionField, redisKeys } from '../../src/redis/keys';
+import { type HttpTestServer, startStatusServer } from '../support/misbehaving-servers';
+import { deleteKeys, randomPrefix, SHARED_REDIS_URL, waitFor } from './helpers';
+
+jest.setTimeout(60_000);
+
+const prefix = randomPrefix('cli');
+const dir = mkdtempSync(join(tmpdir(), 'quorumdns-probe-cli-'));
+let admin: Redis;
+let up: HttpTestServer;
+let down: HttpTestServer;
+
+/** A valid config probing the given ports from regions r1..r3, every 100 ms. */
+function yaml(keyPrefix: string, endpoints: { name: string; port: number }[], extra = ''): string {
+  return `deployment:
+  id: clitest
+  redis: { url: '${SHARED_REDIS_URL}', keyPrefix: ${keyPrefix} }
+probeRegions: [r1, r2, r3]
+providers:
+  dns: { type: route53, hostedZoneId: Z0123456789ABC }
+defaults:
+  check: { type: http, interval: 100ms, timeout: 80ms, path: /healthz }
+  failureThreshold: 2
+services:
+  api:
+    names: [api.example.com]
+    policy: all-healthy
+    pools:
+      main:
+        endpoints:
+${endpoints.map((e) => `          - { name: ${e.name}, address: 127.0.0.1, check: { port: ${e.port} } }`).join('\n')}
+    providers:
+      - { provider: dns, mode: rewrite }
+${extra}`;
+}
+
+function captureIo(): CliIo & { out: string[]; err: string[] } {
+  const out: string[] = [];
+  const err: string[] = [];
+  return {
+    out,
+    err,
+    stdout: (text) => out.push(text),
+    stderr: (text) => err.push(text),
+    env: { ...process.env },
+    cwd: dir,
+    isTty: false,
+  };
+}
+
+function logLines(chunks: string[]): { msg: string; [key: string]: unknown }[] {
+  return chunks
+    .join('')
+    .split('\n')
+    .filter((line) => line.startsWith('{'))
+    .map((line) => JSON.parse(line) as { msg: string });
+}
+
+beforeAll(async () => {
+  admin = new Redis(SHARED_REDIS_URL);
+  up = await startStatusServer(200, 'ok');
+  down = await startStatusServer(503, 'no');
+});
+
+afterAll(async () => {
+  await deleteKeys(admin, prefix);
+  await admin.quit();
+  await up.close();
+  await down.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('quorumdns probe (in process)', () => {
+  test('--region is required', async () => {
+    const io = captureIo();
+    expect(await main(['probe', '--config', 'x.yaml'], io)).toBe(2);
+    expect(io.err.join('')).toContain('quorumdns probe: --region is required');
+  });
+
+  test('a bad --concurrency is a usage error', async () => {
+    const io = captureIo();
+    expect(await main(['probe', '--region', 'r1', '--config', 'x.yaml', '--concurrency', 'lots'], io)).toBe(2);
+    expect(io.err.join('')).toContain('--concurrency must be a positive integer, got "lots"');
+  });
+
+  test('an unknown region exits 2 naming the regions the config defines', async () => {
+    const file = join(dir, 'unknown-region.yaml');
+    writeFileSync(file, yaml(`${prefix}:u`, [{ name: 'a', port: up.port }]));
+    const io = captureIo();
+    expect(await main(['probe', '--region', 'mars', '--config', file], io)).toBe(2);
+    expect(io.err.join('')).toBe('quorumdns probe: unknown probe region "mars"; the config defines "r1", "r2", "r3"\n');
+  });
+
+  test('an invalid config exits 1 with file:line:col of every problem', async () => {
+    const file = join(dir, 'invalid.yaml');
+    writeFileSync(file, yaml(`${prefix}:i`, [{ name: 'a', port: up.port }]).replace('interval: 100ms', 'interval: soon'));
+    const io = captureIo();
+    expect(await main(['probe', '--region', 'r1', '--config', file], io)).toBe(1);
+    expect(io.err.join('')).toMatch(/invalid\.yaml:8:\d+: defaults\.check\.interval: .*"soon"/);
+    expect(io.err.join('')).toContain('the configuration is invalid; not starting');
+  });
+
+  test('SIGHUP applies a valid file, refuses an invalid one and keeps running; SIGTERM stops with 0', async () => {
+    const keyPrefix = `${prefix}:inproc`;
+    const file = join(dir, 'inproc.yaml');
+    writeFileSync(file, yaml(keyPrefix, [{ name: 'a', port: up.port }]));
+    const signals = new EventEmitter();
+    const io = captureIo();
+    const command = createProbeCommand({ signals: signals as unknown as SignalSource });
+    const exit = command(['--region', 'r1', '--config', file, '--worker-id', 'w-inproc'], io);
+    const opinions = redisKeys(keyPrefix).service('api').opinions;
+    await waitFor(async () => (await admin.hget(opinions, opinionField('a', 'r1'))) === 'up', { what: 'a up' });
+
+    writeFileSync(file, yaml(keyPrefix, [{ name: 'a', port: up.port }, { name: 'b', port: down.port }]));
+    signals.emit('SIGHUP');
+    await waitFor(async () => (await admin.hget(opinions, opinionField('b', 'r1'))) === 'down', { what: 'b down' });
+
+    writeFileSync(file, 'services: [not, a, map\n');
+    signals.emit('SIGHUP');
+    await waitFor(() => logLines(io.out).some((l) => l.msg === 'config reload refused; keeping the running config'), {
+      what: 'refusal',
+    });
+
+    signals.emit('SIGTERM');
+    expect(await exit).toBe(0);
+    const messages = logLines(io.out).map((l) => l.msg);
+    expect(messages).toEqual(
+      expect.arrayContaining(['probe worker started', 'config reloaded', 'probe worker stopped']),
+    );
+    expect(logLines(io.out).find((l) => l.msg === 'config reloaded')).toMatchObject({ added: 1, unchanged: 1 });
+    expect(logLines(io.out).every((l) => l.workerId === 'w-inproc' && l.region === 'r1')).toBe(true);
+    expect(signals.listenerCount('SIGTERM') + signals.listenerCount('SIGHUP')).toBe(0);
+  });
+});
+
+describe('quorumdns probe (the real CLI process)', () => {
+  let child: ChildProcess | undefined;
+  afterEach(() => {
+    if (child && child.exitCode === null) child.kill('SIGKILL');
+  });
+
+  test('runs until SIGTERM (exit 0), and SIGHUP reloads the config', async () => {
+    const keyPrefix = `${prefix}:spawn`;
+    const file = join(dir, 'spawn.yaml');
+    writeFileSync(file, yaml(keyPrefix, [{ name: 'a', port: up.port }]));
+    const out: string[] = [];
+    const proc = spawn('npx', ['tsx', 'src/cli.ts', 'probe', '--region', 'r2', '--config', file], {
+      cwd: join(__dirname, '..', '..'),
+      env: { ...process.env, REDIS_URL: SHARED_REDIS_URL },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    child = proc;
+    const exited = new Promise<number | null>((resolve) => proc.once('exit', (code) => resolve(code)));
+    proc.stdout?.on('data', (chunk: Buffer) => out.push(chunk.toString()));
+    proc.stderr?.on('data', (chunk: Buffer) => out.push(chunk.toString()));
+
+    const started = await waitFor(() => logLines(out).find((l) => l.msg === 'probe worker started'), {
+      timeoutMs: 30_000,
+      what: 'the worker to start',
+    });
+    // npx and tsx sit between us and the worker and do not relay SIGHUP: signal the node process itself,
+    // whose pid the worker logs.
+    const pid = Number(started.pid);
+    const opinions = redisKeys(keyPrefix).service('api').opinions;
+    await waitFor(async () => (await admin.hget(opinions, opinionField('a', 'r2'))) === 'up', { what: 'a up' });
+
+    writeFileSync(file, yaml(keyPrefix, [{ name: 'a', port: up.port }, { name: 'b', port: down.port }]));
+    process.kill(pid, 'SIGHUP');
+    const reloaded = await waitFor(() => logLines(out).find((l) => l.msg === 'config reloaded'), {
+      what: 'the reload',
+    });
+    expect(reloaded).toMatchObject({ added: 1, removed: 0, changed: 0, unchanged: 1 });
+    await waitFor(async () => (await admin.hget(opinions, opinionField('b', 'r2'))) === 'down', { what: 'b down' });
+
+    process.kill(pid, 'SIGTERM');
+    expect(await exited).toBe(0);
+    const stopped = logLines(out).find((l) => l.msg === 'probe worker stopped');
+    expect(stopped).toMatchObject({ unwritten: 0 });
+    expect(out.join('')).not.toMatch(/internal error/);
+  });
+});
