@@ -8,11 +8,10 @@ describe('invariant 7: determinism', () => {
       fc.property(arbScenario(), ({ service, raw, spans }) => {
         const steps = concreteSteps(service, raw, spans);
         const plain = runSequence(service, steps);
-        const again = runSequence(service, steps, { freezeInputs: true });
-        const roundTripped = runSequence(service, steps, { jsonRoundTrip: true });
+        // Same input again, every input deep-frozen (a mutation throws) and the state stored and
+        // reloaded as JSON between evaluations, as the evaluator does through Redis.
+        const again = runSequence(service, steps, { freezeInputs: true, jsonRoundTrip: true });
         expect(JSON.stringify(again)).toBe(JSON.stringify(plain));
-        expect(JSON.stringify(roundTripped)).toBe(JSON.stringify(plain));
-        expect(again).toEqual(plain);
       }),
       params,
     );

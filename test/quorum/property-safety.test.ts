@@ -43,7 +43,7 @@ describe('invariant 4: a drained pool is restored only after its (possibly dampe
     const coverage = new Coverage();
     fc.assert(
       fc.property(
-        arbScenario(arbService(), { minLength: 40, maxLength: 100, calm: true }),
+        arbScenario(arbService(), { minLength: 40, maxLength: 80, calm: true }),
         ({ service, raw, spans }) => {
           const steps = concreteSteps(service, raw, spans);
           const outputs = runSequence(service, steps);
@@ -159,7 +159,7 @@ describe('invariant 6: a pool flapping forever causes at most two DNS changes pe
                 count: fc.integer({ min: 1, max: 8 }),
                 dt: fc.integer({ min: 0, max: 60_000 }),
               }),
-              { minLength: 8, maxLength: 30 },
+              { minLength: 8, maxLength: 20 },
             )
             .map((runs) =>
               runs.flatMap((run) => Array.from({ length: run.count }, () => ({ dt: run.dt, up: run.up }))),
