@@ -46,7 +46,9 @@ export async function startHealthServer(options: HealthServerOptions): Promise<H
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', (error: NodeJS.ErrnoException) => {
-      reject(new HealthServerError(`cannot listen on ${host}:${options.port}: ${error.code ?? error.message}`));
+      reject(
+        new HealthServerError(`cannot listen on ${host}:${options.port}: ${error.code ?? error.message}`),
+      );
     });
     server.listen(options.port, host, () => resolve());
   });
@@ -56,7 +58,11 @@ export async function startHealthServer(options: HealthServerOptions): Promise<H
   return { port: address.port, host, close: () => closeServer(server) };
 }
 
-async function handle(options: HealthServerOptions, request: IncomingMessage, response: ServerResponse): Promise<void> {
+async function handle(
+  options: HealthServerOptions,
+  request: IncomingMessage,
+  response: ServerResponse,
+): Promise<void> {
   const path = (request.url ?? '/').split('?')[0];
   if (request.method !== 'GET' && request.method !== 'HEAD') {
     send(response, 405, 'method not allowed\n', { allow: 'GET, HEAD' });
@@ -73,7 +79,11 @@ async function handle(options: HealthServerOptions, request: IncomingMessage, re
       return;
     case '/readyz': {
       const readiness = await readinessWithin(options);
-      send(response, readiness.ready ? 200 : 503, readiness.ready ? 'ready\n' : `not ready\n${readiness.reasons.join('\n')}\n`);
+      send(
+        response,
+        readiness.ready ? 200 : 503,
+        readiness.ready ? 'ready\n' : `not ready\n${readiness.reasons.join('\n')}\n`,
+      );
       return;
     }
     default:
@@ -85,7 +95,10 @@ async function readinessWithin(options: HealthServerOptions): Promise<Readiness>
   const timeoutMs = options.readyTimeoutMs ?? 2000;
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<Readiness>((resolve) => {
-    timer = setTimeout(() => resolve({ ready: false, reasons: [`readiness check took over ${timeoutMs} ms`] }), timeoutMs);
+    timer = setTimeout(
+      () => resolve({ ready: false, reasons: [`readiness check took over ${timeoutMs} ms`] }),
+      timeoutMs,
+    );
   });
   try {
     return await Promise.race([Promise.resolve().then(options.ready), timeout]);
@@ -96,7 +109,12 @@ async function readinessWithin(options: HealthServerOptions): Promise<Readiness>
   }
 }
 
-function send(response: ServerResponse, status: number, body: string, headers: Record<string, string> = {}): void {
+function send(
+  response: ServerResponse,
+  status: number,
+  body: string,
+  headers: Record<string, string> = {},
+): void {
   response.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', ...headers });
   response.end(body);
 }

@@ -50,13 +50,16 @@ function parseSettings(args: string[], io: CliIo): EvaluateSettings {
   // `--config a.yaml b.yaml` reads naturally: the positionals after it are more config paths.
   const paths = [...(values.config ?? []), ...positionals];
   if (paths.length === 0 && io.env.QUORUMDNS_CONFIG?.trim()) paths.push(io.env.QUORUMDNS_CONFIG.trim());
-  if (paths.length === 0) throw new UsageError('no configuration: pass --config <path> or set QUORUMDNS_CONFIG');
+  if (paths.length === 0)
+    throw new UsageError('no configuration: pass --config <path> or set QUORUMDNS_CONFIG');
   for (const path of paths) {
     if (!existsSync(resolve(io.cwd, path))) throw new UsageError(`config path not found: ${path}`);
   }
   const tickMs = parseDuration(values.tick);
   if (tickMs === undefined || tickMs < 100) {
-    throw new UsageError(`--tick must be a duration of at least 100ms (e.g. 1s, 500ms), got "${values.tick}"`);
+    throw new UsageError(
+      `--tick must be a duration of at least 100ms (e.g. 1s, 500ms), got "${values.tick}"`,
+    );
   }
   const concurrency = Number(values.concurrency);
   if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 1000) {
@@ -66,7 +69,9 @@ function parseSettings(args: string[], io: CliIo): EvaluateSettings {
   if (values['metrics-port'] !== undefined) {
     metricsPort = Number(values['metrics-port']);
     if (!Number.isInteger(metricsPort) || metricsPort < 0 || metricsPort > 65535) {
-      throw new UsageError(`--metrics-port must be a port number (0 = any free port), got "${values['metrics-port']}"`);
+      throw new UsageError(
+        `--metrics-port must be a port number (0 = any free port), got "${values['metrics-port']}"`,
+      );
     }
   }
   if (values.id !== undefined && !/^[\w.:@-]{1,100}$/.test(values.id)) {
@@ -74,12 +79,26 @@ function parseSettings(args: string[], io: CliIo): EvaluateSettings {
   }
   const lockDurationMs = parseDuration(values['lock-duration']);
   if (lockDurationMs === undefined || lockDurationMs < 1000) {
-    throw new UsageError(`--lock-duration must be a duration of at least 1s, got "${values['lock-duration']}"`);
+    throw new UsageError(
+      `--lock-duration must be a duration of at least 1s, got "${values['lock-duration']}"`,
+    );
   }
-  return { paths, tickMs, concurrency, metricsPort, metricsHost: values['metrics-host'], id: values.id, lockDurationMs };
+  return {
+    paths,
+    tickMs,
+    concurrency,
+    metricsPort,
+    metricsHost: values['metrics-host'],
+    id: values.id,
+    lockDurationMs,
+  };
 }
 
-async function loadOrReport(paths: string[], io: CliIo, report: (message: string) => void): Promise<Config | undefined> {
+async function loadOrReport(
+  paths: string[],
+  io: CliIo,
+  report: (message: string) => void,
+): Promise<Config | undefined> {
   const result = await loadConfig(paths, { cwd: io.cwd });
   if (result.ok) return result.config;
   for (const problem of result.problems.filter((p) => p.severity === 'error')) report(formatProblem(problem));
@@ -97,7 +116,9 @@ export async function runEvaluateCommand(args: string[], io: CliIo, signals: Sig
   try {
     redisUrl = await resolveRedisUrl(config, io.env);
   } catch (error) {
-    io.stderr(`quorumdns evaluate: cannot resolve the Redis URL: ${error instanceof Error ? error.message : String(error)}\n`);
+    io.stderr(
+      `quorumdns evaluate: cannot resolve the Redis URL: ${error instanceof Error ? error.message : String(error)}\n`,
+    );
     return ExitCode.failure;
   }
   const logger: Logger = jsonLineLogger(io.stderr, { component: 'evaluator' });
@@ -132,7 +153,9 @@ export async function runEvaluateCommand(args: string[], io: CliIo, signals: Sig
         ready: () => evaluator.readiness(),
       });
     } catch (error) {
-      logger.log('error', 'metrics server could not start', { error: error instanceof Error ? error.message : String(error) });
+      logger.log('error', 'metrics server could not start', {
+        error: error instanceof Error ? error.message : String(error),
+      });
       await evaluator.close();
       return ExitCode.failure;
     }
@@ -154,9 +177,13 @@ export async function runEvaluateCommand(args: string[], io: CliIo, signals: Sig
       );
       if (next === undefined) {
         evaluator.metrics.configReloads.inc({ result: 'refused' });
-        logger.log('error', 'config reload refused: the configuration is invalid; the old one stays in force', {
-          configHash: evaluator.currentConfig().hash,
-        });
+        logger.log(
+          'error',
+          'config reload refused: the configuration is invalid; the old one stays in force',
+          {
+            configHash: evaluator.currentConfig().hash,
+          },
+        );
         return;
       }
       try {
@@ -181,7 +208,10 @@ export async function runEvaluateCommand(args: string[], io: CliIo, signals: Sig
     let stopping = false;
     onStop = (): void => {
       if (stopping) {
-        logger.log('warn', 'second stop signal: abandoning in-flight evaluations (another evaluator recovers them)');
+        logger.log(
+          'warn',
+          'second stop signal: abandoning in-flight evaluations (another evaluator recovers them)',
+        );
         void evaluator.close(true);
         return;
       }

@@ -18,7 +18,10 @@ export interface ProbeCommandDeps {
   /** @defaultValue process */
   signals?: SignalSource;
   /** @defaultValue loadConfigOrThrow */
-  loadConfig?: (paths: string[], options: { cwd: string }) => Promise<{ config: Config; warnings: Problem[] }>;
+  loadConfig?: (
+    paths: string[],
+    options: { cwd: string },
+  ) => Promise<{ config: Config; warnings: Problem[] }>;
   /** Extra worker options (tests inject a check runner or a clock). */
   workerOptions?: Partial<ProbeWorkerOptions>;
 }
@@ -26,7 +29,8 @@ export interface ProbeCommandDeps {
 function positiveInteger(flag: string, text: string | undefined): number | undefined {
   if (text === undefined) return undefined;
   const value = Number(text);
-  if (!Number.isInteger(value) || value < 1) throw new UsageError(`${flag} must be a positive integer, got "${text}"`);
+  if (!Number.isInteger(value) || value < 1)
+    throw new UsageError(`${flag} must be a positive integer, got "${text}"`);
   return value;
 }
 
@@ -113,7 +117,11 @@ export function createProbeCommand(deps: ProbeCommandDeps = {}): Command {
             const problems = error instanceof ConfigError ? error.problems : [];
             logger.log('error', 'config reload refused; keeping the running config', {
               error: error instanceof ConfigError ? 'invalid configuration' : String(error),
-              problems: problems.filter((p) => p.severity === 'error').map(formatProblem).join('\n') || undefined,
+              problems:
+                problems
+                  .filter((p) => p.severity === 'error')
+                  .map(formatProblem)
+                  .join('\n') || undefined,
             });
           }
         });

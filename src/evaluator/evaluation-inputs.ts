@@ -7,7 +7,7 @@ import type { Redis } from 'ioredis';
 import { parseOpinionField, type RedisKeyLayout } from '../redis/keys';
 import type { HeartbeatAges, OpinionMatrix, Override } from '../quorum/types';
 import { parseOverrideHash } from './override-store';
-import { EVALUATION_FIELDS, type EvaluationRecord, parseEvaluationFields } from './state-store';
+import { EVALUATION_FIELDS, type EvaluationRecord, type ParsedState, parseEvaluationFields } from './state-store';
 
 export interface EvaluationInputs {
   /** Redis server time, epoch ms. */
@@ -26,10 +26,12 @@ export interface EvaluationInputs {
 
 const OPINIONS = new Set(['up', 'down', 'unknown']);
 
+/** `reuse`: the state parsed at the previous evaluation; reused when the stored text has not changed. */
 export async function readEvaluationInputs(
   redis: Redis,
   keys: RedisKeyLayout,
   service: string,
+  reuse?: ParsedState,
 ): Promise<EvaluationInputs> {
   const serviceKeys = keys.service(service);
   const replies =
@@ -50,7 +52,7 @@ export async function readEvaluationInputs(
     now,
     opinions: parseOpinions(serviceKeys.opinions, value<Record<string, string>>(1), skipped),
     heartbeatAges: parseHeartbeatAges(keys.heartbeats, value<Record<string, string>>(2), now, skipped),
-    previous: parseEvaluationFields(serviceKeys.state, value<Array<string | null>>(3)),
+    previous: parseEvaluationFields(serviceKeys.state, value<Array<string | null>>(3), reuse),
     overrides: parseOverrideHash(serviceKeys.overrides, value<Record<string, string>>(4)),
     skipped,
   };
@@ -69,7 +71,9 @@ export function parseOpinions(key: string, hash: Record<string, string>, skipped
       continue;
     }
     if (!OPINIONS.has(opinion)) {
-      skipped.push(`${key} ${JSON.stringify(field)}: opinion ${JSON.stringify(opinion)} is not up/down/unknown`);
+      skipped.push(
+        `${key} ${JSON.stringify(field)}: opinion ${JSON.stringify(opinion)} is not up/down/unknown`,
+      );
       continue;
     }
     (matrix[parsed.endpoint] ??= {})[parsed.region] = opinion as 'up' | 'down' | 'unknown';

@@ -16,10 +16,14 @@ import type { Redis } from 'ioredis';
 import { Registry } from 'prom-client';
 import type { Config } from '../config/types';
 import type { Logger } from '../probe/logger';
-import { createRedisClient } from '../redis/connect';
 import { redisKeys, type RedisKeyLayout } from '../redis/keys';
-import { createEvaluatorMetrics, type EvaluatorMetrics, type QueueCounts } from '../metrics/evaluator-metrics';
+import {
+  createEvaluatorMetrics,
+  type EvaluatorMetrics,
+  type QueueCounts,
+} from '../metrics/evaluator-metrics';
 import type { Readiness } from '../api/health-server';
+import { createEvaluatorRedis } from './evaluator-redis';
 import { EventLog } from './event-log';
 import { JobDispatcher } from './job-dispatcher';
 import { KeyedSerializer } from './keyed-serializer';
@@ -57,6 +61,17 @@ export interface EvaluatorOptions {
   /** Metrics go here. @defaultValue a new Registry */
   registry?: Registry;
   logger: Logger;
+  /** Called after every successful evaluation of a job (benchmarks, embedding); must not throw. */
+  onEvaluated?: (result: EvaluationResult, job: EvaluatedJob) => void;
+}
+
+/** What `onEvaluated` is told about the job behind an evaluation. */
+export interface EvaluatedJob {
+  reason: string;
+  /** When the job was due: its creation time plus its delay (a tick's slot), epoch ms of the adding host. */
+  dueAt: number;
+  /** When this evaluator took it (epoch ms). */
+  startedAt: number;
 }
 
 export interface EvaluatorStats {
@@ -100,6 +115,7 @@ export class Evaluator {
   private readonly tickMs: number;
   private readonly commands: Redis;
   private readonly workerConnection: Redis;
+  private readonly storeConnection: Redis;
   private readonly evaluateQueue: Queue<EvaluateJobData>;
   private readonly applyQueue: Queue<ApplyJobData>;
   private readonly notifyQueue: Queue<NotifyJobData>;
@@ -110,26 +126,27 @@ export class Evaluator {
   private readonly lastError = new Map<string, string>();
   private readonly lastUnreadable = new Map<string, string>();
   private readonly logger: Logger;
+  private readonly onEvaluated: EvaluatorOptions['onEvaluated'];
   private closing: Promise<void> | undefined;
   private stats: EvaluatorStats = { evaluations: 0, errors: 0 };
 
   private constructor(options: EvaluatorOptions) {
     this.config = options.config;
     this.logger = options.logger;
+    this.onEvaluated = options.onEvaluated;
     this.id = options.id ?? `${hostname()}:${process.pid}`;
     this.tickMs = options.tickMs ?? 1000;
     this.keys = redisKeys(options.config.deployment.redis.keyPrefix);
     const prefix = this.keys.queuePrefix;
-    this.commands = createRedisClient(options.redisUrl, {
-      mode: 'fail-fast',
-      commandTimeout: 5000,
-      connectionName: `quorumdns-evaluator:${this.id}`,
+    this.commands = createEvaluatorRedis(options.redisUrl, 'commands', `quorumdns-evaluator:${this.id}`);
+    // The stores get a connection of their own: BullMQ defines its ~50 scripts on the connection it is given,
+    // and ioredis copies every defined script into each pipeline it builds (one per evaluation).
+    this.storeConnection = createEvaluatorRedis(options.redisUrl, 'commands', `quorumdns-evaluator-store:${this.id}`);
+    this.workerConnection = createEvaluatorRedis(options.redisUrl, 'worker', `quorumdns-evaluator-worker:${this.id}`);
+    this.evaluateQueue = new Queue<EvaluateJobData>(QueueName.evaluate, {
+      connection: this.commands,
+      prefix,
     });
-    this.workerConnection = createRedisClient(options.redisUrl, {
-      mode: 'bullmq-worker',
-      connectionName: `quorumdns-evaluator-worker:${this.id}`,
-    });
-    this.evaluateQueue = new Queue<EvaluateJobData>(QueueName.evaluate, { connection: this.commands, prefix });
     this.applyQueue = new Queue<ApplyJobData>(QueueName.apply, { connection: this.commands, prefix });
     this.notifyQueue = new Queue<NotifyJobData>(QueueName.notify, { connection: this.commands, prefix });
     for (const queue of [this.evaluateQueue, this.applyQueue, this.notifyQueue]) {
@@ -139,12 +156,12 @@ export class Evaluator {
     this.metrics = createEvaluatorMetrics(registry, { queueCounts: () => this.queueCounts() });
     this.metrics.managedServices.set(Object.keys(this.config.services).length);
     this.metrics.configInfo.set({ hash: this.config.hash }, 1);
-    const stateStore = new StateStore(this.commands, this.keys);
+    const stateStore = new StateStore(this.storeConnection, this.keys);
     this.serviceEvaluator = new ServiceEvaluator({
-      redis: this.commands,
+      redis: this.storeConnection,
       keys: this.keys,
       stateStore,
-      eventLog: new EventLog(this.commands, this.keys),
+      eventLog: new EventLog(this.storeConnection, this.keys),
       dispatcher: new JobDispatcher(this.applyQueue, this.notifyQueue),
       evaluatorId: this.id,
       onUnreadable: (service, problems) => {
@@ -171,16 +188,22 @@ export class Evaluator {
       // A stalled evaluation is simply run again; a job that keeps stalling is a tick: the next one comes.
       maxStalledCount: 3,
     });
-    this.worker.on('error', (error: Error) => this.logger.log('warn', 'worker error', { error: error.message }));
+    this.worker.on('error', (error: Error) =>
+      this.logger.log('warn', 'worker error', { error: error.message }),
+    );
     // Jobs of an evaluator that died mid-evaluation (kill -9, lost host) come back to the queue and run again.
-    this.worker.on('stalled', (jobId: string) => this.logger.log('warn', 'recovered a stalled evaluate job', { jobId }));
+    this.worker.on('stalled', (jobId: string) =>
+      this.logger.log('warn', 'recovered a stalled evaluate job', { jobId }),
+    );
   }
 
   /** Connects, installs the tick schedulers of the config and starts taking jobs. */
   static async start(options: EvaluatorOptions): Promise<Evaluator> {
     const evaluator = new Evaluator(options);
     try {
-      await waitUntilConnected(evaluator.commands, options.connectTimeoutMs ?? 10_000);
+      const connectTimeout = options.connectTimeoutMs ?? 10_000;
+      await waitUntilConnected(evaluator.commands, connectTimeout);
+      await waitUntilConnected(evaluator.storeConnection, connectTimeout);
       const sync = await syncTickSchedulers(evaluator.evaluateQueue, evaluator.config, evaluator.tickMs);
       if (sync.removed.length > 0) {
         evaluator.logger.log('info', 'tick schedulers removed for services not in the config', {
@@ -188,7 +211,9 @@ export class Evaluator {
         });
       }
       void evaluator.worker.run().catch((error: unknown) => {
-        evaluator.logger.log('error', 'worker stopped', { error: error instanceof Error ? error.message : String(error) });
+        evaluator.logger.log('error', 'worker stopped', {
+          error: error instanceof Error ? error.message : String(error),
+        });
       });
       await evaluator.worker.waitUntilReady();
     } catch (error) {
@@ -245,7 +270,7 @@ export class Evaluator {
     if (this.closing !== undefined) reasons.push('shutting down');
     if (!this.worker.isRunning()) reasons.push('evaluate worker is not running');
     try {
-      await this.commands.ping();
+      await Promise.all([this.commands.ping(), this.storeConnection.ping()]);
     } catch (error) {
       reasons.push(`Redis unreachable: ${error instanceof Error ? error.message : String(error)}`);
     }
@@ -260,10 +285,17 @@ export class Evaluator {
     this.closing ??= (async () => {
       await this.worker.close(force).catch(() => undefined);
       await Promise.all(
-        [this.evaluateQueue, this.applyQueue, this.notifyQueue].map((queue) => queue.close().catch(() => undefined)),
+        [this.evaluateQueue, this.applyQueue, this.notifyQueue].map((queue) =>
+          queue.close().catch(() => undefined),
+        ),
       );
-      await Promise.all([this.commands.quit().catch(() => undefined), this.workerConnection.quit().catch(() => undefined)]);
+      await Promise.all([
+        this.commands.quit().catch(() => undefined),
+        this.storeConnection.quit().catch(() => undefined),
+        this.workerConnection.quit().catch(() => undefined),
+      ]);
       this.commands.disconnect();
+      this.storeConnection.disconnect();
       this.workerConnection.disconnect();
     })();
     return this.closing;
@@ -284,11 +316,15 @@ export class Evaluator {
     }
     const reason = typeof job.data.reason === 'string' ? job.data.reason : 'unknown';
     const started = performance.now();
+    const startedAt = Date.now();
     try {
-      const result = await this.serializer.run(serviceName, () => this.serviceEvaluator.evaluate(service, config.hash));
+      const result = await this.serializer.run(serviceName, () =>
+        this.serviceEvaluator.evaluate(service, config.hash),
+      );
       this.stats.evaluations += 1;
       this.metrics.evaluationSeconds.observe({ reason }, (performance.now() - started) / 1000);
       this.record(result);
+      this.onEvaluated?.(result, { reason, dueAt: job.timestamp + (job.opts.delay ?? 0), startedAt });
       return { outcome: result.outcome, generation: result.generation };
     } catch (error) {
       this.stats.errors += 1;
@@ -307,8 +343,10 @@ export class Evaluator {
     this.metrics.evaluations.inc({ outcome: result.outcome });
     this.metrics.generation.set({ service }, result.generation);
     if (result.conflicts > 0) this.metrics.commitConflicts.inc(result.conflicts);
-    if (result.jobs.apply.length > 0) this.metrics.jobsAdded.inc({ queue: QueueName.apply }, result.jobs.apply.length);
-    if (result.jobs.notify.length > 0) this.metrics.jobsAdded.inc({ queue: QueueName.notify }, result.jobs.notify.length);
+    if (result.jobs.apply.length > 0)
+      this.metrics.jobsAdded.inc({ queue: QueueName.apply }, result.jobs.apply.length);
+    if (result.jobs.notify.length > 0)
+      this.metrics.jobsAdded.inc({ queue: QueueName.notify }, result.jobs.notify.length);
     if (this.lastError.delete(service)) this.logger.log('info', 'evaluations work again', { service });
     if (result.outcome === 'decision-changed') {
       this.metrics.decisions.inc({ service });
@@ -322,7 +360,12 @@ export class Evaluator {
     for (const event of result.events) {
       this.metrics.events.inc({ kind: event.kind, severity: event.severity });
       const level = event.severity === 'critical' ? 'error' : event.severity === 'warning' ? 'warn' : 'info';
-      this.logger.log(level, event.message, { service, event: event.kind, generation: event.generation, id: event.id });
+      this.logger.log(level, event.message, {
+        service,
+        event: event.kind,
+        generation: event.generation,
+        id: event.id,
+      });
     }
   }
 

@@ -24,7 +24,12 @@ export interface DispatchedJobs {
 }
 
 /** The jobs of one commit, without adding them (pure: what a commit owes). */
-export function jobsOf(service: Service, generation: number, includeApply: boolean, events: StoredEvent[]): DispatchedJobs {
+export function jobsOf(
+  service: Service,
+  generation: number,
+  includeApply: boolean,
+  events: StoredEvent[],
+): DispatchedJobs {
   const apply: ApplyJobData[] = includeApply
     ? service.providers.map((target) => ({
         service: service.name,

@@ -4,5 +4,7 @@ const RANK: Record<Severity, number> = { info: 0, warning: 1, critical: 2 };
 
 /** The channels of `service.notify` that take an event of `severity` (at or above each route's minSeverity). */
 export function routedChannels(service: Pick<Service, 'notify'>, severity: Severity): string[] {
-  return service.notify.filter((route) => RANK[severity] >= RANK[route.minSeverity]).map((route) => route.channel);
+  return service.notify
+    .filter((route) => RANK[severity] >= RANK[route.minSeverity])
+    .map((route) => route.channel);
 }

@@ -59,11 +59,10 @@ export const explanationSchema = z.looseObject({
 });
 
 /**
- * `ServiceRecord` as stored in the `record` field, without the explanation: that has its own field, so an
- * evaluation (which never needs the previous explanation) does not pay for parsing it.
+ * The small fields of `ServiceRecord`, as stored in the `record` field. State and explanation have fields of
+ * their own (see state-store.ts).
  */
 export const storedRecordSchema = z.looseObject({
-  state: serviceStateSchema,
   generation: z.number().int().nonnegative(),
   decidedAt: epochMs,
   evaluatedAt: epochMs,
@@ -111,7 +110,9 @@ export const storedEventSchema = z.looseObject({
 export function describeIssue(error: z.ZodError, root: string): { field: string; problem: string } {
   const issue = error.issues[0];
   if (issue === undefined) return { field: root, problem: 'invalid value' };
-  const path = issue.path.map((part) => (typeof part === 'number' ? `[${part}]` : `.${String(part)}`)).join('');
+  const path = issue.path
+    .map((part) => (typeof part === 'number' ? `[${part}]` : `.${String(part)}`))
+    .join('');
   return { field: `${root}${path}`, problem: issue.message };
 }
 

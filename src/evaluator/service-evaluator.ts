@@ -18,7 +18,7 @@ import { readEvaluationInputs } from './evaluation-inputs';
 import type { EventLog } from './event-log';
 import type { DispatchedJobs, JobDispatcher } from './job-dispatcher';
 import type { ServiceRecord, StoredEvent, StoredEventInput } from './service-record';
-import type { EvaluationRecord, StateStore } from './state-store';
+import type { EvaluationRecord, ParsedState, StateStore } from './state-store';
 
 export interface ServiceEvaluatorOptions {
   redis: Redis;
@@ -59,6 +59,12 @@ export interface EvaluationResult {
 
 export class ServiceEvaluator {
   private readonly maxCommitAttempts: number;
+  /**
+   * Per service, the state last read or written with its exact JSON text. In steady state the stored text
+   * does not change from one tick to the next, so it is neither parsed nor validated again. The core never
+   * mutates its input, so sharing the object is safe.
+   */
+  private readonly parsedStates = new Map<string, ParsedState>();
 
   constructor(private readonly options: ServiceEvaluatorOptions) {
     this.maxCommitAttempts = options.maxCommitAttempts ?? 5;
@@ -67,9 +73,17 @@ export class ServiceEvaluator {
   async evaluate(service: Service, configHash: string): Promise<EvaluationResult> {
     const jobs: DispatchedJobs = { apply: [], notify: [] };
     for (let attempt = 0; attempt < this.maxCommitAttempts; attempt += 1) {
-      const inputs = await readEvaluationInputs(this.options.redis, this.options.keys, service.name);
+      const inputs = await readEvaluationInputs(
+        this.options.redis,
+        this.options.keys,
+        service.name,
+        this.parsedStates.get(service.name),
+      );
       this.options.onUnreadable?.(service.name, inputs.skipped);
       const previous = inputs.previous;
+      if (previous !== undefined) {
+        this.parsedStates.set(service.name, { json: previous.stateJson, state: previous.record.state });
+      }
       if (previous?.dispatch !== undefined) append(jobs, await this.finishDispatch(service, previous));
 
       const output = decide({
@@ -81,7 +95,11 @@ export class ServiceEvaluator {
         now: inputs.now,
       });
       const previousGeneration = previous?.record.generation ?? 0;
-      const result = (outcome: EvaluationOutcome, generation: number, events: StoredEvent[]): EvaluationResult => ({
+      const result = (
+        outcome: EvaluationOutcome,
+        generation: number,
+        events: StoredEvent[],
+      ): EvaluationResult => ({
         service: service.name,
         outcome,
         generation,
@@ -96,7 +114,7 @@ export class ServiceEvaluator {
         !output.changed &&
         output.events.length === 0 &&
         previous.record.configHash === configHash &&
-        sameStateApartFromTime(previous.record.state, output.state)
+        sameStateText(previous, output.state)
       ) {
         await this.options.stateStore.touch(service.name, inputs.now);
         return result('unchanged', previousGeneration, []);
@@ -119,10 +137,15 @@ export class ServiceEvaluator {
         ...(event.kind === 'decision-changed' ? { explanation: output.explanation.lines } : {}),
       }));
       const expected = { generation: previousGeneration, version: previous?.version ?? 0 };
-      const commit = await this.options.stateStore.commit(service.name, expected, record, events);
+      const stateJson = JSON.stringify(output.state);
+      const commit = await this.options.stateStore.commit(service.name, expected, record, events, { stateJson });
       if (commit.outcome === 'conflict') continue;
+      this.parsedStates.set(service.name, { json: stateJson, state: output.state });
 
-      const stored: StoredEvent[] = events.map((event, index) => ({ ...event, id: commit.eventIds[index] as string }));
+      const stored: StoredEvent[] = events.map((event, index) => ({
+        ...event,
+        id: commit.eventIds[index] as string,
+      }));
       if (output.changed || stored.length > 0) {
         append(jobs, await this.options.dispatcher.dispatch(service, generation, output.changed, stored));
         await this.options.stateStore.clearDispatch(service.name, commit.version);
@@ -150,6 +173,17 @@ export class ServiceEvaluator {
 function append(into: DispatchedJobs, more: DispatchedJobs): void {
   into.apply.push(...more.apply);
   into.notify.push(...more.notify);
+}
+
+/**
+ * The new state equals the stored one apart from `evaluatedAt`. Fast path: the core builds its state in a
+ * fixed key order, so the new state serialised with the stored `evaluatedAt` is the stored text, byte for
+ * byte. When the text differs (a state written by another version, keys in another order), the canonical
+ * comparison decides.
+ */
+function sameStateText(previous: EvaluationRecord, next: ServiceState): boolean {
+  const text = JSON.stringify({ ...next, evaluatedAt: previous.record.state.evaluatedAt });
+  return text === previous.stateJson || sameStateApartFromTime(previous.record.state, next);
 }
 
 /** Equal apart from `evaluatedAt` (key order does not matter: the previous state went through JSON). */

@@ -3,7 +3,10 @@
  * moves it forward together with the service's events.
  *
  * Hash fields:
- * - `record`: JSON `ServiceRecord` without the explanation (`evaluatedAt` as of the commit);
+ * - `record`: JSON of the record's small fields (generation, decidedAt, evaluatedAt as of the commit,
+ *   configHash, evaluatedBy);
+ * - `state`: JSON `ServiceState` of the core. Its own field, so an evaluation compares the new state with
+ *   the stored text and reuses the object it parsed last time when the text has not changed;
  * - `explanation`: JSON `Explanation` of the committed evaluation (only `read` parses it, never an evaluation);
  * - `generation`, `version`: integers, duplicated out of the JSON so the commit script compares them cheaply;
  * - `evaluatedAt`: Redis ms of the last evaluation (the cheap write of an unchanged evaluation);
@@ -15,7 +18,8 @@ import type { Redis } from 'ioredis';
 import type { RedisKeyLayout } from '../redis/keys';
 import type { Explanation, ServiceState } from '../quorum/types';
 import { CorruptStateError } from './errors';
-import { explanationSchema, parseStoredJson, storedRecordSchema } from './redis-schemas';
+import { LuaScript } from './lua-script';
+import { explanationSchema, parseStoredJson, serviceStateSchema, storedRecordSchema } from './redis-schemas';
 import { encodeEvent } from './event-codec';
 import type {
   RecordPosition,
@@ -52,16 +56,18 @@ export interface CommitOptions {
    * added. @defaultValue true when there are events or the generation moves
    */
   dispatch?: boolean;
+  /** `JSON.stringify(record.state)` when the caller has it already. */
+  stateJson?: string;
 }
 
 /**
  * KEYS[1] state hash, KEYS[2] events stream.
- * ARGV[1] expected generation, ARGV[2] expected version, ARGV[3] record JSON, ARGV[4] explanation JSON,
- * ARGV[5] new generation, ARGV[6] evaluatedAt, ARGV[7] stream cap, ARGV[8] '1' to record the pending
- * dispatch, ARGV[9..] event JSONs.
+ * ARGV[1] expected generation, ARGV[2] expected version, ARGV[3] record JSON, ARGV[4] state JSON,
+ * ARGV[5] explanation JSON, ARGV[6] new generation, ARGV[7] evaluatedAt, ARGV[8] stream cap, ARGV[9] '1' to
+ * record the pending dispatch, ARGV[10..] event JSONs.
  * Returns {1, version, id...} or {0, current generation, current version}.
  */
-const COMMIT_LUA = `
+const COMMIT = new LuaScript('quorumdns-commit', `
 local current = redis.call('HMGET', KEYS[1], 'generation', 'version')
 local generation = tonumber(current[1] or '0')
 local version = tonumber(current[2] or '0')
@@ -73,12 +79,12 @@ if generation ~= tonumber(ARGV[1]) or version ~= tonumber(ARGV[2]) then
 end
 local nextVersion = version + 1
 local reply = {1, nextVersion}
-for i = 9, #ARGV do
-  reply[#reply + 1] = redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[7], '*', 'event', ARGV[i])
+for i = 10, #ARGV do
+  reply[#reply + 1] = redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[8], '*', 'event', ARGV[i])
 end
-redis.call('HSET', KEYS[1], 'record', ARGV[3], 'explanation', ARGV[4], 'generation', ARGV[5],
-  'version', nextVersion, 'evaluatedAt', ARGV[6])
-if ARGV[8] == '1' then
+redis.call('HSET', KEYS[1], 'record', ARGV[3], 'state', ARGV[4], 'explanation', ARGV[5], 'generation', ARGV[6],
+  'version', nextVersion, 'evaluatedAt', ARGV[7])
+if ARGV[9] == '1' then
   local ids = {}
   for i = 3, #reply do ids[#ids + 1] = reply[i] end
   redis.call('HSET', KEYS[1], 'dispatchVersion', nextVersion, 'dispatchEvents', table.concat(ids, ','))
@@ -86,10 +92,10 @@ else
   redis.call('HDEL', KEYS[1], 'dispatchVersion', 'dispatchEvents')
 end
 return reply
-`;
+`, 2);
 
 /** KEYS[1] state hash; ARGV[1] evaluatedAt. Moves evaluatedAt forward only, and never creates a record. */
-const TOUCH_LUA = `
+const TOUCH = new LuaScript('quorumdns-touch', `
 local current = redis.call('HGET', KEYS[1], 'evaluatedAt')
 if not current then
   if redis.call('HEXISTS', KEYS[1], 'record') == 0 then return 0 end
@@ -98,16 +104,16 @@ elseif (tonumber(current) or 0) >= tonumber(ARGV[1]) then
 end
 redis.call('HSET', KEYS[1], 'evaluatedAt', ARGV[1])
 return 1
-`;
+`, 1);
 
 /** KEYS[1] state hash; ARGV[1] version. Clears the pending dispatch if it is still that version's. */
-const CLEAR_DISPATCH_LUA = `
+const CLEAR_DISPATCH = new LuaScript('quorumdns-clear-dispatch', `
 if redis.call('HGET', KEYS[1], 'dispatchVersion') == ARGV[1] then
   redis.call('HDEL', KEYS[1], 'dispatchVersion', 'dispatchEvents')
   return 1
 end
 return 0
-`;
+`, 1);
 
 type StateHash = Record<string, string>;
 
@@ -175,21 +181,22 @@ export class StateStore {
   ): Promise<CommitResult> {
     const keys = this.keys.service(service);
     const dispatch = options.dispatch ?? (events.length > 0 || record.generation !== expected.generation);
-    const { explanation, ...withoutExplanation } = record;
-    const reply = (await this.redis.eval(
-      COMMIT_LUA,
-      2,
-      keys.state,
-      keys.events,
-      String(expected.generation),
-      String(expected.version),
-      JSON.stringify(withoutExplanation),
-      JSON.stringify(explanation),
-      String(record.generation),
-      String(record.evaluatedAt),
-      String(this.eventsMaxLength),
-      dispatch ? '1' : '0',
-      ...events.map(encodeEvent),
+    const { explanation, state, ...small } = record;
+    const reply = (await COMMIT.run(
+      this.redis,
+      [keys.state, keys.events],
+      [
+        String(expected.generation),
+        String(expected.version),
+        JSON.stringify(small),
+        options.stateJson ?? JSON.stringify(state),
+        JSON.stringify(explanation),
+        String(record.generation),
+        String(record.evaluatedAt),
+        String(this.eventsMaxLength),
+        dispatch ? '1' : '0',
+        ...events.map(encodeEvent),
+      ],
     )) as [number, number, ...Array<string | number>];
     if (reply[0] === 1) {
       return { outcome: 'committed', version: Number(reply[1]), eventIds: reply.slice(2).map(String) };
@@ -199,45 +206,70 @@ export class StateStore {
 
   /** The cheap write of an evaluation that changed nothing: `evaluatedAt` only (never moves backwards). */
   async touch(service: string, evaluatedAt: number): Promise<void> {
-    await this.redis.eval(TOUCH_LUA, 1, this.keys.service(service).state, String(evaluatedAt));
+    await TOUCH.run(this.redis, [this.keys.service(service).state], [String(evaluatedAt)]);
   }
 
   /** The jobs of commit `version` are added: forget the pending dispatch (unless a newer commit replaced it). */
   async clearDispatch(service: string, version: number): Promise<boolean> {
-    const cleared = await this.redis.eval(CLEAR_DISPATCH_LUA, 1, this.keys.service(service).state, String(version));
+    const cleared = await CLEAR_DISPATCH.run(this.redis, [this.keys.service(service).state], [String(version)]);
     return cleared === 1;
   }
 }
 
 function parseInteger(key: string, field: string, text: string | undefined): number {
   if (text === undefined) throw new CorruptStateError(key, field, 'missing');
-  if (!/^\d+$/.test(text)) throw new CorruptStateError(key, field, `not a non-negative integer: ${JSON.stringify(text)}`);
+  if (!/^\d+$/.test(text))
+    throw new CorruptStateError(key, field, `not a non-negative integer: ${JSON.stringify(text)}`);
   return Number(text);
 }
 
 /** The hash fields an evaluation reads (HMGET, in this order): everything but the explanation. */
-export const EVALUATION_FIELDS = ['record', 'generation', 'version', 'evaluatedAt', 'dispatchVersion', 'dispatchEvents'] as const;
+export const EVALUATION_FIELDS = [
+  'record',
+  'state',
+  'generation',
+  'version',
+  'evaluatedAt',
+  'dispatchVersion',
+  'dispatchEvents',
+] as const;
 
 /** A record as an evaluation reads it. */
 export interface EvaluationRecord {
   record: RecordWithoutExplanation;
+  /** The `state` field's text exactly as stored (to compare a new state with, and to key the parse cache). */
+  stateJson: string;
   version: number;
   dispatch: PendingDispatch | undefined;
+}
+
+/** A state parsed earlier from exactly this text: reused instead of parsing and validating it again. */
+export interface ParsedState {
+  json: string;
+  state: ServiceState;
 }
 
 /**
  * Validates the fields an evaluation reads (HMGET of `EVALUATION_FIELDS`); `undefined` when there is no
  * record. Throws `CorruptStateError` naming the key and field.
  */
-export function parseEvaluationFields(key: string, values: ReadonlyArray<string | null>): EvaluationRecord | undefined {
+export function parseEvaluationFields(
+  key: string,
+  values: ReadonlyArray<string | null>,
+  reuse?: ParsedState,
+): EvaluationRecord | undefined {
   const hash: StateHash = {};
   EVALUATION_FIELDS.forEach((field, index) => {
     const value = values[index];
     if (value !== null && value !== undefined) hash[field] = value;
   });
   if (Object.keys(hash).length === 0) return undefined;
-  const parsed = parseRecordFields(key, hash);
-  return { ...parsed, dispatch: parsePendingDispatch(key, hash.dispatchVersion, hash.dispatchEvents) };
+  const parsed = parseRecordFields(key, hash, reuse);
+  return {
+    ...parsed,
+    stateJson: hash.state as string,
+    dispatch: parsePendingDispatch(key, hash.dispatchVersion, hash.dispatchEvents),
+  };
 }
 
 /** Validates a whole state hash as read by HGETALL; `undefined` for an empty hash (no record). */
@@ -253,12 +285,22 @@ export function parseStateHash(key: string, hash: StateHash): VersionedServiceRe
   return { record: { ...record, explanation: explanation as unknown as Explanation }, version };
 }
 
-function parseRecordFields(key: string, hash: StateHash): { record: RecordWithoutExplanation; version: number } {
+function parseRecordFields(
+  key: string,
+  hash: StateHash,
+  reuse?: ParsedState,
+): { record: RecordWithoutExplanation; version: number } {
   const fail = (field: string, problem: string): never => {
     throw new CorruptStateError(key, field, problem);
   };
   if (hash.record === undefined) return fail('record', 'missing (the hash has no record field)');
+  if (hash.state === undefined) return fail('state', 'missing (the hash has no state field)');
   const stored = parseStoredJson(hash.record, storedRecordSchema, 'record', fail);
+  const state =
+    reuse !== undefined && reuse.json === hash.state
+      ? reuse.state
+      : // The schema checked the shape the core relies on; unknown extra keys are kept on purpose.
+        (parseStoredJson(hash.state, serviceStateSchema, 'state', fail) as unknown as ServiceState);
   const generation = parseInteger(key, 'generation', hash.generation);
   const version = parseInteger(key, 'version', hash.version);
   if (generation !== stored.generation) {
@@ -266,8 +308,7 @@ function parseRecordFields(key: string, hash: StateHash): { record: RecordWithou
   }
   const touchedAt = hash.evaluatedAt === undefined ? 0 : parseInteger(key, 'evaluatedAt', hash.evaluatedAt);
   const record: RecordWithoutExplanation = {
-    // The schema checked the shape the core relies on; unknown extra keys are kept on purpose.
-    state: stored.state as unknown as ServiceState,
+    state,
     generation,
     decidedAt: stored.decidedAt,
     evaluatedAt: Math.max(stored.evaluatedAt, touchedAt),
@@ -287,7 +328,8 @@ export function parsePendingDispatch(
   const parsed = parseInteger(key, 'dispatchVersion', version);
   const eventIds = events === null || events === undefined || events === '' ? [] : events.split(',');
   for (const id of eventIds) {
-    if (!/^\d+-\d+$/.test(id)) throw new CorruptStateError(key, 'dispatchEvents', `not a stream id: ${JSON.stringify(id)}`);
+    if (!/^\d+-\d+$/.test(id))
+      throw new CorruptStateError(key, 'dispatchEvents', `not a stream id: ${JSON.stringify(id)}`);
   }
   return { version: parsed, eventIds };
 }

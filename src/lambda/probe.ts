@@ -73,15 +73,22 @@ export function createProbeHandler(options: ProbeHandlerOptions = {}) {
 
     const region = env.QUORUMDNS_REGION || env.AWS_REGION;
     if (!region) throw new LambdaProbeSetupError('set QUORUMDNS_REGION (or AWS_REGION) to the probe region');
-    const paths = (env.QUORUMDNS_CONFIG || './quorumdns.yaml').split(',').map((p) => p.trim()).filter(Boolean);
+    const paths = (env.QUORUMDNS_CONFIG || './quorumdns.yaml')
+      .split(',')
+      .map((p) => p.trim())
+      .filter(Boolean);
     const { config } = await (options.loadConfig ?? loadConfigOrThrow)(paths);
 
     const workerId = `lambda-${context.functionName ?? 'probe'}-${(context.logStreamName ?? context.awsRequestId ?? 'local').slice(-12)}`;
-    const logger = options.logger ?? jsonLineLogger((line) => process.stdout.write(line), { region, workerId });
+    const logger =
+      options.logger ?? jsonLineLogger((line) => process.stdout.write(line), { region, workerId });
     const targets = await probeTargetsFor(config, region, env);
     const longestTimeout = targets.reduce((max, t) => Math.max(max, t.check.timeout), 0);
 
-    const naturalEnd = options.windowMs !== undefined ? startedAt + options.windowMs : (Math.floor(startedAt / MINUTE) + 1) * MINUTE;
+    const naturalEnd =
+      options.windowMs !== undefined
+        ? startedAt + options.windowMs
+        : (Math.floor(startedAt / MINUTE) + 1) * MINUTE;
     // Last moment a check may start: it then has its timeout to finish and a second to be flushed.
     const windowEnd = Math.min(naturalEnd, deadline - longestTimeout - 1000);
 

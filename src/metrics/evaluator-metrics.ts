@@ -29,7 +29,10 @@ export interface EvaluatorMetricsOptions {
   queueCounts?: () => Promise<QueueCounts>;
 }
 
-export function createEvaluatorMetrics(registry: Registry, options: EvaluatorMetricsOptions = {}): EvaluatorMetrics {
+export function createEvaluatorMetrics(
+  registry: Registry,
+  options: EvaluatorMetricsOptions = {},
+): EvaluatorMetrics {
   const registers = [registry];
   const queueCounts = options.queueCounts;
   // Queue depths are read from Redis at scrape time, so they are right even right after a restart.

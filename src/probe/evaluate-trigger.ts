@@ -1,11 +1,6 @@
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
-import {
-  EVALUATE_JOB_NAME,
-  type EvaluateJobData,
-  evaluateJobOptions,
-  QueueName,
-} from '../evaluator/queues';
+import { EVALUATE_JOB_NAME, type EvaluateJobData, evaluateJobOptions, QueueName } from '../evaluator/queues';
 import { type Clock, systemClock } from './clock';
 
 export interface EvaluateTriggerOptions {

@@ -105,6 +105,9 @@ export class HeartbeatWriter {
     void this.beat();
     // Next beat one period after this one was due, not after it finished: a slow Redis does not stretch it.
     const next = scheduledAt + this.options.settings().period;
-    this.cancel = this.clock.setTimer(() => this.tick(Math.max(next, this.clock.now())), next - this.clock.now());
+    this.cancel = this.clock.setTimer(
+      () => this.tick(Math.max(next, this.clock.now())),
+      next - this.clock.now(),
+    );
   }
 }

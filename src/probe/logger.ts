@@ -28,7 +28,9 @@ export function jsonLineLogger(
 }
 
 /** A logger that keeps entries in memory (tests, the Lambda summary). */
-export function memoryLogger(): Logger & { entries: { level: LogLevel; message: string; fields: LogFields }[] } {
+export function memoryLogger(): Logger & {
+  entries: { level: LogLevel; message: string; fields: LogFields }[];
+} {
   const entries: { level: LogLevel; message: string; fields: LogFields }[] = [];
   return {
     entries,

@@ -155,11 +155,18 @@ export class ObservationSink {
             this.options.onRecorded?.(result.recorded);
           } else {
             this.rejected += 1;
-            this.options.onEvent?.({ kind: 'observation-rejected', observation: pending.observation, error: result.error });
+            this.options.onEvent?.({
+              kind: 'observation-rejected',
+              observation: pending.observation,
+              error: result.error,
+            });
           }
         }
         if (firstTransient !== -1) {
-          this.buffer.putBack(batch.slice(firstTransient));
+          // Sent without an answer: Redis may have applied them, so their next attempt is checked as a replay.
+          const unanswered = batch.slice(firstTransient);
+          for (const item of unanswered) item.replay = true;
+          this.buffer.putBack(unanswered);
           const failure = results[firstTransient];
           this.markDown(failure?.status === 'failed' ? failure.error : new Error('Redis unreachable'));
           return;

@@ -5,26 +5,26 @@
  * KEYS[1] streaks   hash field -> signed streak (+n consecutive oks, -n consecutive failures)
  * KEYS[2] opinions  hash field -> up | down | unknown
  * KEYS[3] last      hash field -> JSON of the last observation (with recordedAt = Redis TIME in ms)
- * KEYS[4] applied   hash field -> "<runId>\t<seq>" of the newest observation applied
  * ARGV[1] field     "<endpoint>\t<region>"
  * ARGV[2] ok        "1" | "0"
  * ARGV[3] failureThreshold   down after this many consecutive failures
  * ARGV[4] successThreshold   up after this many consecutive successes
- * ARGV[5] last JSON without recordedAt (an object literal ending in "}")
+ * ARGV[5] last JSON without recordedAt (an object literal ending in "}", carrying "run" and "seq")
  * ARGV[6] runId     one id per worker process run
  * ARGV[7] seq       increasing per run
+ * ARGV[8] replay    "1" when this observation may already have been applied (its earlier reply was lost)
  *
  * Returns { flipped (0|1), opinion, previous opinion, streak, duplicate (0|1) }.
  *
- * WHY the (runId, seq) guard: when a connection drops, a batch may have run on the server while its replies
- * were lost; the worker replays it, and without the guard the replayed checks would count twice in the streak.
+ * WHY the replay check: when a connection drops, a batch may have run on the server while its replies were
+ * lost; the worker sends it again marked as a replay, and the script skips what the field's last observation
+ * shows as already applied (same run, sequence at or beyond). Only replays pay for that read, and the common
+ * path stays at five Redis calls: a script call's cost grows with every call inside it.
  * Thresholds come from the caller (the config), never from Redis: a reload changes them at the next check.
  */
 export const RECORD_OBSERVATION_LUA = `
 local field = ARGV[1]
 local ok = ARGV[2] == '1'
-local failureThreshold = tonumber(ARGV[3])
-local successThreshold = tonumber(ARGV[4])
 local runId = ARGV[6]
 local seq = tonumber(ARGV[7])
 
@@ -32,11 +32,13 @@ local stored = redis.call('HGET', KEYS[2], field)
 local previous = stored or 'unknown'
 local streak = tonumber(redis.call('HGET', KEYS[1], field) or '0')
 
-local applied = redis.call('HGET', KEYS[4], field)
-if applied then
-  local sep = string.find(applied, '\\t', 1, true)
-  if sep and string.sub(applied, 1, sep - 1) == runId and tonumber(string.sub(applied, sep + 1)) >= seq then
-    return {0, previous, previous, streak, 1}
+if ARGV[8] == '1' then
+  local raw = redis.call('HGET', KEYS[3], field)
+  if raw then
+    local decoded, last = pcall(cjson.decode, raw)
+    if decoded and type(last) == 'table' and last.run == runId and tonumber(last.seq) and tonumber(last.seq) >= seq then
+      return {0, previous, previous, streak, 1}
+    end
   end
 end
 
@@ -47,19 +49,17 @@ else
 end
 
 local opinion = previous
-if ok and streak >= successThreshold then
+if ok and streak >= tonumber(ARGV[4]) then
   opinion = 'up'
-elseif (not ok) and -streak >= failureThreshold then
+elseif (not ok) and -streak >= tonumber(ARGV[3]) then
   opinion = 'down'
 end
 
 local time = redis.call('TIME')
 local nowMs = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
-local last = string.sub(ARGV[5], 1, -2) .. ',"recordedAt":' .. string.format('%d', nowMs) .. '}'
 
 redis.call('HSET', KEYS[1], field, streak)
-redis.call('HSET', KEYS[3], field, last)
-redis.call('HSET', KEYS[4], field, runId .. '\\t' .. ARGV[7])
+redis.call('HSET', KEYS[3], field, string.sub(ARGV[5], 1, -2) .. ',"recordedAt":' .. string.format('%d', nowMs) .. '}')
 if opinion ~= previous or not stored then
   redis.call('HSET', KEYS[2], field, opinion)
 end

@@ -1,5 +1,11 @@
 import type { Redis } from 'ioredis';
-import { type LastObservation, opinionField, redisKeys, type RedisKeyLayout, type StoredOpinion } from '../redis/keys';
+import {
+  type LastObservation,
+  opinionField,
+  redisKeys,
+  type RedisKeyLayout,
+  type StoredOpinion,
+} from '../redis/keys';
 import type { Observation } from './check-result';
 import { HEARTBEAT_LUA, RECORD_OBSERVATION_LUA } from './record-observation-script';
 
@@ -11,6 +17,8 @@ export interface PendingObservation {
   successThreshold: number;
   /** Increasing per recorder run; with the run id it makes a replay of the same observation a no-op. */
   seq: number;
+  /** Sent before without an answer (connection lost): Redis may have applied it, so the script checks. */
+  replay?: boolean;
 }
 
 export interface RecordedObservation {
@@ -39,7 +47,16 @@ export interface HeartbeatInput {
 }
 
 /** Redis answers that mean "not now" rather than "never": the same command may succeed after a retry. */
-const TRANSIENT_REPLY_PREFIXES = ['LOADING', 'READONLY', 'BUSY', 'MASTERDOWN', 'CLUSTERDOWN', 'TRYAGAIN', 'OOM', 'NOREPLICAS'];
+const TRANSIENT_REPLY_PREFIXES = [
+  'LOADING',
+  'READONLY',
+  'BUSY',
+  'MASTERDOWN',
+  'CLUSTERDOWN',
+  'TRYAGAIN',
+  'OOM',
+  'NOREPLICAS',
+];
 
 /**
  * Whether an error from a Redis command is worth retrying. Error replies from Redis itself are final unless
@@ -85,15 +102,15 @@ export class ObservationRecorder {
   ) {
     this.keys = redisKeys(identity.keyPrefix);
     if (typeof (redis as unknown as Record<string, unknown>)[RECORD_COMMAND] !== 'function') {
-      redis.defineCommand(RECORD_COMMAND, { numberOfKeys: 4, lua: RECORD_OBSERVATION_LUA });
+      redis.defineCommand(RECORD_COMMAND, { numberOfKeys: 3, lua: RECORD_OBSERVATION_LUA });
       redis.defineCommand(HEARTBEAT_COMMAND, { numberOfKeys: 3, lua: HEARTBEAT_LUA });
     }
   }
 
   /**
    * Records a batch in order in one pipeline. Never rejects: each item reports recorded or failed. When the
-   * connection fails mid-batch, the items from the first transient failure on should be retried as they are
-   * (replaying an item Redis had applied is detected and reported as a duplicate).
+   * connection fails mid-batch, the items from the first transient failure on should be sent again marked
+   * `replay` (an item Redis had applied is then detected and reported as a duplicate).
    */
   async recordBatch(batch: readonly PendingObservation[]): Promise<RecordResult[]> {
     if (batch.length === 0) return [];
@@ -111,9 +128,19 @@ export class ObservationRecorder {
       const [error, reply] = replies?.[index] ?? [new Error('no reply from Redis'), null];
       if (error) return { status: 'failed', error, transient: isTransientRedisError(error) };
       if (!Array.isArray(reply) || reply.length < 5) {
-        return { status: 'failed', error: new Error(`unexpected script reply ${JSON.stringify(reply)}`), transient: false };
+        return {
+          status: 'failed',
+          error: new Error(`unexpected script reply ${JSON.stringify(reply)}`),
+          transient: false,
+        };
       }
-      const [flipped, opinion, previous, streak, duplicate] = reply as [number, string, string, number, number];
+      const [flipped, opinion, previous, streak, duplicate] = reply as [
+        number,
+        string,
+        string,
+        number,
+        number,
+      ];
       return {
         status: 'recorded',
         recorded: {
@@ -163,12 +190,13 @@ export class ObservationRecorder {
       startedAt: o.startedAt,
       worker: this.identity.workerId,
       ...(o.drill ? { drill: true } : {}),
+      run: this.identity.runId,
+      seq: pending.seq,
     };
     return [
       keys.streaks,
       keys.opinions,
       keys.last,
-      keys.applied,
       opinionField(o.endpoint, o.region),
       o.ok ? '1' : '0',
       pending.failureThreshold,
@@ -176,6 +204,7 @@ export class ObservationRecorder {
       JSON.stringify(last),
       this.identity.runId,
       pending.seq,
+      pending.replay ? '1' : '0',
     ];
   }
 }

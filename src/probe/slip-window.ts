@@ -28,7 +28,8 @@ export class SlipWindow {
   summary(): { p50: number; p99: number; max: number; samples: number } {
     if (this.count === 0) return { p50: 0, p99: 0, max: 0, samples: 0 };
     const sorted = this.samples.slice(0, this.count).sort();
-    const rank = (p: number) => sorted[Math.min(this.count - 1, Math.max(0, Math.ceil(p * this.count) - 1))] ?? 0;
+    const rank = (p: number) =>
+      sorted[Math.min(this.count - 1, Math.max(0, Math.ceil(p * this.count) - 1))] ?? 0;
     return { p50: rank(0.5), p99: rank(0.99), max: sorted[this.count - 1] ?? 0, samples: this.count };
   }
 }

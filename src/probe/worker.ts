@@ -111,6 +111,7 @@ export class ProbeWorker {
   private readonly onRedisReady = () => this.sink.wake();
   private stopping: Promise<StopSummary> | undefined;
   private started = false;
+  private rejectedCount = 0;
 
   /** Resolves the region's targets (header secrets included) and connects; throws on an unknown region. */
   static async create(options: ProbeWorkerOptions): Promise<ProbeWorker> {
@@ -193,7 +194,11 @@ export class ProbeWorker {
       clock: this.clock,
       settings: () => {
         const period = heartbeatPeriod(this.config, this.region);
-        return { configHash: this.config.hash, period, ttlMs: heartbeatTtl(this.config, this.region, period) };
+        return {
+          configHash: this.config.hash,
+          period,
+          ttlMs: heartbeatTtl(this.config, this.region, period),
+        };
       },
     });
   }
@@ -300,7 +305,10 @@ export class ProbeWorker {
     await this.trigger.close();
     this.redis.off('ready', this.onRedisReady);
     if (options.finalBeat) {
-      await this.raceTimeout(this.heartbeat.beat().then(() => undefined), 1000);
+      await this.raceTimeout(
+        this.heartbeat.beat().then(() => undefined),
+        1000,
+      );
     } else if (unwritten === 0) {
       // A clean exit says so at once instead of letting the worker key expire.
       await this.raceTimeout(
@@ -368,11 +376,16 @@ export class ProbeWorker {
         });
         return;
       case 'observation-rejected':
-        this.logger.log('error', 'redis rejected an observation; dropped', {
-          service: event.observation.service,
-          endpoint: event.observation.endpoint,
-          error: event.error.message,
-        });
+        // A script bug would reject every observation: log the 1st, 10th, 100th, ... not each one.
+        this.rejectedCount += 1;
+        if (Number.isInteger(Math.log10(this.rejectedCount))) {
+          this.logger.log('error', 'redis rejected an observation; dropped', {
+            service: event.observation.service,
+            endpoint: event.observation.endpoint,
+            error: event.error.message,
+            rejectedSoFar: this.rejectedCount,
+          });
+        }
         return;
     }
   }

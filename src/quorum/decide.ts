@@ -1,6 +1,7 @@
 import { configuredRegions } from './configured-regions';
 import { copyDecision, sameDecision, servesAnything } from './decision-shape';
-import { effectivelyEligible, updateEligibility } from './eligibility';
+import { applyEarlyFailback } from './early-failback';
+import { updateEligibility } from './eligibility';
 import { endpointVerdicts } from './endpoint-verdicts';
 import type { EvaluationFacts } from './evaluation-facts';
 import { collectEvents } from './events';
@@ -28,7 +29,8 @@ export { initialState };
  *
  *   region liveness -> suspect regions -> endpoint verdicts (quorum) -> pool verdicts (minHealthy)
  *   -> overrides -> eligibility (drain fast, restore slow, flap damping, maxDrainedPools)
- *   -> routing policy -> fail-open -> freeze -> events and explanation.
+ *   -> routing policy (with early failback when it would serve nothing) -> fail-open -> freeze
+ *   -> events and explanation.
  */
 export function decide(input: CoreInput): CoreOutput {
   const { service, now } = input;
@@ -56,18 +58,23 @@ export function decide(input: CoreInput): CoreOutput {
   const forced: Record<string, 'in' | 'out'> = {};
   for (const [pool, override] of Object.entries(overrides.forced)) forced[pool] = override.direction;
 
-  const eligibility = updateEligibility(service, pools, previous.pools, forced, now);
-  const effective: Record<string, boolean> = {};
-  for (const pool of service.pools) effective[pool.name] = effectivelyEligible(eligibility.pools[pool.name]);
   const poolVerdict: Record<string, Verdict> = {};
   for (const pool of pools) poolVerdict[pool.pool] = pool.verdict;
+  const policyOver = (eligible: (pool: string) => boolean) =>
+    applyPolicy({
+      service,
+      eligible,
+      poolVerdict: (pool) => poolVerdict[pool] ?? 'unknown',
+      endpointVerdict: (endpoint) => endpointVerdict[endpoint] ?? 'unknown',
+    });
 
-  const policyDecision = applyPolicy({
+  // Restore slow, unless the policy would serve nothing while a drained pool is up again.
+  const { eligibility, decision: policyDecision } = applyEarlyFailback(
     service,
-    eligible: (pool) => effective[pool] === true,
-    poolVerdict: (pool) => poolVerdict[pool] ?? 'unknown',
-    endpointVerdict: (endpoint) => endpointVerdict[endpoint] ?? 'unknown',
-  });
+    updateEligibility(service, pools, previous.pools, forced, now),
+    policyOver,
+    now,
+  );
   const failOpen = applyFailOpen(service, policyDecision, previous.lastGoodDecision);
   const freeze = applyFreeze(
     service,

@@ -15,8 +15,11 @@ export interface FlapDamped {
 
 export interface Restore {
   pool: string;
-  /** `failback-delay`: continuously up for failbackAfter; `override`: an operator's force-in while up. */
-  by: 'failback-delay' | 'override';
+  /**
+   * `failback-delay`: continuously up for failbackAfter; `override`: an operator's force-in while up;
+   * `early-failback`: up, and no other pool could serve (see `early-failback.ts`).
+   */
+  by: 'failback-delay' | 'override' | 'early-failback';
 }
 
 export interface EligibilityUpdate {
@@ -43,7 +46,9 @@ export interface EligibilityUpdate {
  *   evaluations included), cleared when it is not up.
  *
  * Force-pool overrides are recorded in `forced` but do not otherwise touch this bookkeeping: the
- * effective eligibility is decided in `decide.ts`.
+ * effective eligibility is decided in `decide.ts`. The one exception to restore slow (a pool up
+ * and waiting is restored early when no other pool could serve) needs the routing policy, so it
+ * is applied afterwards by `early-failback.ts`.
  */
 export function updateEligibility(
   service: Service,

@@ -4,7 +4,15 @@ import { effectivelyEligible } from './eligibility';
 import type { EvaluationFacts } from './evaluation-facts';
 import { formatDuration } from './format-duration';
 import { heartbeatAge } from './region-liveness';
-import { describeOverride, endpointQuorumPhrase, list, poolHealthPhrase, poolQuorumPhrase } from './phrases';
+import {
+  describeOverride,
+  earlyFailbackPhrase,
+  endpointQuorumPhrase,
+  list,
+  otherPoolsPhrase,
+  poolHealthPhrase,
+  poolQuorumPhrase,
+} from './phrases';
 import type { CoreEvent, EventKind, RuleName, Verdict } from './types';
 
 interface EventDraft {
@@ -209,9 +217,17 @@ function poolEvents(facts: EvaluationFacts): EventDraft[] {
       const override = facts.overrides.forced[pool];
       let message: string;
       let rule: RuleName;
+      let severity: Severity = 'info';
       if (state?.forced === 'in') {
         rule = 'override';
         message = `pool ${pool} restored by override ${override?.id ?? ''}: ${override ? describeOverride(override) : 'forced in'}`;
+      } else if (restore?.by === 'early-failback') {
+        // Warning, not info: the pool skipped restore slow and may still flap, and every other pool is out.
+        rule = 'early-failback';
+        severity = 'warning';
+        message =
+          `pool ${pool} restored early: every other pool is down (${otherPoolsPhrase(facts)}); ` +
+          `${earlyFailbackPhrase(facts, pool)}; ${poolQuorumPhrase(facts, pool)}`;
       } else if (restore?.by === 'failback-delay' && state?.upSince !== undefined) {
         rule = 'failback-delay';
         message =
@@ -221,7 +237,7 @@ function poolEvents(facts: EvaluationFacts): EventDraft[] {
         rule = 'override';
         message = `pool ${pool} restored: its force-out override ended and the quorum has it ${verdict.verdict}`;
       }
-      drafts.push({ kind: 'pool-restored', severity: 'info', pool, rule, message: message + frozenNote });
+      drafts.push({ kind: 'pool-restored', severity, pool, rule, message: message + frozenNote });
     }
   }
   return drafts;
@@ -303,6 +319,7 @@ function decisionEvents(facts: EvaluationFacts): EventDraft[] {
 /** The rule that most directly caused a decision change, for the decision-changed event. */
 function decisionReason(facts: EvaluationFacts): RuleName {
   if (facts.previous.withheldDecision !== undefined && facts.freeze.withheld === undefined) return 'freeze';
+  if (facts.eligibility.restored.some((restore) => restore.by === 'early-failback')) return 'early-failback';
   if (facts.state.failOpen !== facts.previous.failOpen) return 'fail-open';
   const forcedChange = facts.poolVerdicts.some((pool) => {
     const before = facts.previous.pools[pool.pool]?.forced;

@@ -3,7 +3,15 @@ import type { EvaluationFacts } from './evaluation-facts';
 import { failbackAfterInForce } from './flap-damping';
 import { formatDuration, formatTime } from './format-duration';
 import { heartbeatAge } from './region-liveness';
-import { describeOverride, flapDampedNote, poolHealthPhrase, poolQuorumPhrase } from './phrases';
+import {
+  describeOverride,
+  earlyFailbackPhrase,
+  flapDampedNote,
+  otherPoolsPhrase,
+  poolHealthPhrase,
+  poolQuorumPhrase,
+  restoredEarly,
+} from './phrases';
 import { describeQuorum } from './quorum-size';
 import type { PoolVerdict } from './pool-verdicts';
 import type { Explanation, PoolExplanation, PoolStatus, RegionExplanation, RuleName } from './types';
@@ -16,6 +24,7 @@ const ruleOrder: RuleName[] = [
   'override',
   'failback-delay',
   'failback-manual',
+  'early-failback',
   'flap-damping',
   'max-drained-pools',
   'fail-open',
@@ -149,7 +158,10 @@ function poolExplanation(facts: EvaluationFacts, verdict: PoolVerdict): PoolExpl
         (service.safety.failback === 'manual' ? ' and an operator (failback: manual)' : '');
       break;
     default:
-      reason = eligibleReason(facts, name, weight);
+      reason = restoredEarly(facts).includes(name)
+        ? `${weight > 0 ? 'serving, ' : ''}restored early: every other pool is down (${otherPoolsPhrase(facts)}); ` +
+          earlyFailbackPhrase(facts, name)
+        : eligibleReason(facts, name, weight);
   }
   const serving = weight > 0;
   const effectivelyOut = status === 'forced-out' || (state?.eligible === false && status !== 'forced-in');
@@ -210,6 +222,7 @@ function firedRules(facts: EvaluationFacts, pools: readonly PoolExplanation[]): 
   if (facts.eligibility.restored.some((restore) => restore.by === 'failback-delay'))
     fired.add('failback-delay');
   if (pools.some((pool) => pool.status === 'failback-manual')) fired.add('failback-manual');
+  if (restoredEarly(facts).length > 0) fired.add('early-failback');
   const base = facts.service.safety.failbackAfter;
   const dampedWaiting = pools.some(
     (pool) =>

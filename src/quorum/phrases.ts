@@ -1,4 +1,5 @@
 import type { EvaluationFacts } from './evaluation-facts';
+import { failbackAfterInForce } from './flap-damping';
 import { formatDuration, formatTime } from './format-duration';
 import type { PoolVerdict } from './pool-verdicts';
 import type { Override } from './types';
@@ -40,4 +41,43 @@ export function list(items: readonly string[]): string {
 /** `, raised by flap damping from 30s` when the failbackAfter in force is above the configured one. */
 export function flapDampedNote(configured: number, inForce: number): string {
   return inForce > configured ? `, raised by flap damping from ${formatDuration(configured)}` : '';
+}
+
+/** The pools restored early at this evaluation (see `early-failback.ts`). */
+export function restoredEarly(facts: EvaluationFacts): string[] {
+  return facts.eligibility.restored
+    .filter((restore) => restore.by === 'early-failback')
+    .map((restore) => restore.pool);
+}
+
+/** `a drained (down), c forced out`: why no pool but the ones restored early could serve. */
+export function otherPoolsPhrase(facts: EvaluationFacts): string {
+  const early = new Set(restoredEarly(facts));
+  const others = facts.poolVerdicts
+    .filter((verdict) => !early.has(verdict.pool))
+    .map((verdict) => {
+      const state = facts.state.pools[verdict.pool];
+      if (state?.forced === 'out') return `${verdict.pool} forced out`;
+      if (state?.forced !== 'in' && state?.eligible === false) {
+        return verdict.verdict === 'up'
+          ? `${verdict.pool} up, still waiting for failback (not needed)`
+          : `${verdict.pool} drained (${verdict.verdict})`;
+      }
+      return `${verdict.pool} weight 0`;
+    });
+  return list(others);
+}
+
+/**
+ * `up for 20s of its failbackAfter 1m`, or for `failback: manual`
+ * `up for 20s; failback is manual, but a healthy pool beats a down one`.
+ */
+export function earlyFailbackPhrase(facts: EvaluationFacts, pool: string): string {
+  const { safety } = facts.service;
+  const state = facts.state.pools[pool];
+  const upFor = `up for ${formatDuration(facts.now - (state?.upSince ?? facts.now))}`;
+  if (safety.failback === 'manual')
+    return `${upFor}; failback is manual, but a healthy pool beats a down one`;
+  const inForce = failbackAfterInForce(safety, state?.failbackAfter ?? safety.failbackAfter);
+  return `${upFor} of its failbackAfter ${formatDuration(inForce)}${flapDampedNote(safety.failbackAfter, inForce)}`;
 }

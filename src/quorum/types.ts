@@ -106,6 +106,8 @@ export type RuleName =
   | 'max-drained-pools'
   | 'failback-delay'
   | 'failback-manual'
+  /** A drained pool that is up was restored before its failbackAfter because no other pool could serve. */
+  | 'early-failback'
   | 'flap-damping'
   | 'freeze'
   | 'override'

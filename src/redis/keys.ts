@@ -45,11 +45,6 @@ export interface ServiceKeys {
   /** Hash `<endpoint>\t<region>` -> compact JSON `LastObservation` of the newest recorded observation. */
   last: string;
   /**
-   * Hash `<endpoint>\t<region>` -> `<runId>\t<seq>` of the newest observation applied. Makes replaying a
-   * batch after a lost reply idempotent (the streak must not count one check twice).
-   */
-  applied: string;
-  /**
    * The evaluator's hash: `record` (JSON `ServiceRecord`: core state, decision, generation, explanation),
    * `generation`, `version` (compare-and-set counter), `evaluatedAt`, and `dispatchVersion`/`dispatchEvents`
    * while the apply/notify jobs of a commit are still to be added. Written by src/evaluator/state-store.ts.
@@ -73,7 +68,7 @@ export interface RedisKeyLayout {
   workerHeartbeat(region: string, workerId: string): string;
   /** Sorted set `<region>\t<workerId>` scored by the Redis ms of its last beat: lists workers without SCAN. */
   workers: string;
-  /** Reserved: the capped events stream (audit). */
+  /** The capped events stream (audit); its format belongs to the evaluator. */
   events: string;
   /** The prefix BullMQ queues use (`new Queue(name, { prefix })`): the same deployment prefix. */
   queuePrefix: string;
@@ -91,7 +86,6 @@ export function redisKeys(prefix: string): RedisKeyLayout {
         opinions: `${base}:opinions`,
         streaks: `${base}:streaks`,
         last: `${base}:last`,
-        applied: `${base}:applied`,
         state: `${base}:state`,
         overrides: `${base}:overrides`,
         events: `${base}:events`,
@@ -120,6 +114,9 @@ export interface LastObservation {
   recordedAt: number;
   /** Worker that recorded it. */
   worker: string;
+  /** Run (worker process) and sequence number of the observation: lets a replay after a lost reply be skipped. */
+  run: string;
+  seq: number;
   /** Present and true when a drill overlay forced the result. */
   drill?: boolean;
 }

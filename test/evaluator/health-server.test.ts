@@ -1,15 +1,26 @@
 /** The /metrics, /healthz and /readyz server, over real loopback HTTP. */
 import { request } from 'node:http';
 import { Counter, Registry } from 'prom-client';
-import { type HealthServer, HealthServerError, type Readiness, startHealthServer } from '../../src/api/health-server';
+import {
+  type HealthServer,
+  HealthServerError,
+  type Readiness,
+  startHealthServer,
+} from '../../src/api/health-server';
 
-function get(port: number, path: string, method = 'GET'): Promise<{ status: number; body: string; type: string }> {
+function get(
+  port: number,
+  path: string,
+  method = 'GET',
+): Promise<{ status: number; body: string; type: string }> {
   return new Promise((resolve, reject) => {
     const req = request({ host: '127.0.0.1', port, path, method, agent: false }, (res) => {
       let body = '';
       res.setEncoding('utf8');
       res.on('data', (chunk: string) => (body += chunk));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body, type: String(res.headers['content-type']) }));
+      res.on('end', () =>
+        resolve({ status: res.statusCode ?? 0, body, type: String(res.headers['content-type']) }),
+      );
     });
     req.on('error', reject);
     req.end();
@@ -51,7 +62,10 @@ test('/healthz is 200 while the process runs', async () => {
 test('/readyz follows the readiness callback, with reasons; a throw or a hang is not ready', async () => {
   expect((await get(server.port, '/readyz')).status).toBe(200);
   readiness = { ready: false, reasons: ['Redis unreachable: ECONNREFUSED'] };
-  expect(await get(server.port, '/readyz')).toMatchObject({ status: 503, body: 'not ready\nRedis unreachable: ECONNREFUSED\n' });
+  expect(await get(server.port, '/readyz')).toMatchObject({
+    status: 503,
+    body: 'not ready\nRedis unreachable: ECONNREFUSED\n',
+  });
   readiness = () => {
     throw new Error('boom');
   };
@@ -60,7 +74,12 @@ test('/readyz follows the readiness callback, with reasons; a throw or a hang is
 });
 
 test('a slow readiness check answers 503 after readyTimeoutMs', async () => {
-  const slow = await startHealthServer({ port: 0, registry, readyTimeoutMs: 50, ready: () => new Promise<Readiness>(() => undefined) });
+  const slow = await startHealthServer({
+    port: 0,
+    registry,
+    readyTimeoutMs: 50,
+    ready: () => new Promise<Readiness>(() => undefined),
+  });
   try {
     const response = await get(slow.port, '/readyz');
     expect(response.status).toBe(503);
@@ -76,10 +95,10 @@ test('unknown paths are 404 and other methods 405', async () => {
 });
 
 test('a port in use is a HealthServerError naming it', async () => {
-  await expect(startHealthServer({ port: server.port, registry, ready: () => ({ ready: true, reasons: [] }) })).rejects.toThrow(
-    HealthServerError,
-  );
-  await expect(startHealthServer({ port: server.port, registry, ready: () => ({ ready: true, reasons: [] }) })).rejects.toThrow(
-    `127.0.0.1:${server.port}: EADDRINUSE`,
-  );
+  await expect(
+    startHealthServer({ port: server.port, registry, ready: () => ({ ready: true, reasons: [] }) }),
+  ).rejects.toThrow(HealthServerError);
+  await expect(
+    startHealthServer({ port: server.port, registry, ready: () => ({ ready: true, reasons: [] }) }),
+  ).rejects.toThrow(`127.0.0.1:${server.port}: EADDRINUSE`);
 });

@@ -74,7 +74,11 @@ async function evaluatedAfterNow(service: string): Promise<ServiceRecord> {
   );
 }
 
-async function waitForGeneration(service: string, generation: number, timeoutMs = 5000): Promise<ServiceRecord> {
+async function waitForGeneration(
+  service: string,
+  generation: number,
+  timeoutMs = 5000,
+): Promise<ServiceRecord> {
   return waitFor(
     async () => {
       const current = await states.read(service);
@@ -205,14 +209,24 @@ test('recovery fails back only after failbackAfter (2 s) of continuous health', 
   // Within about one tick of the delay ending (ticks every 250 ms; generous for a loaded machine).
   expect(back.decidedAt - (upSince as number)).toBeLessThan(2000 + 1500);
   const log = await events.read({ services: ['back'] });
-  expect(log.filter((event) => event.kind === 'decision-changed').map((event) => event.generation)).toEqual([1, 2, 3]);
+  expect(log.filter((event) => event.kind === 'decision-changed').map((event) => event.generation)).toEqual([
+    1, 2, 3,
+  ]);
 });
 
 test('a freeze blocks changes until it is lifted', async () => {
   await healthy('frozen');
   const now = await redisTimeMs(redis);
-  await overrides.set('frozen', { kind: 'freeze', id: 'f1', by: 'alice', reason: 'maintenance', createdAt: now });
-  await waitFor(async () => (await record('frozen')).state.activeOverrides.includes('f1'), { what: 'freeze seen' });
+  await overrides.set('frozen', {
+    kind: 'freeze',
+    id: 'f1',
+    by: 'alice',
+    reason: 'maintenance',
+    createdAt: now,
+  });
+  await waitFor(async () => (await record('frozen')).state.activeOverrides.includes('f1'), {
+    what: 'freeze seen',
+  });
   await probe.setOpinions('frozen', POOL_A, REGIONS, 'down');
   await flip('frozen');
   const held = await waitFor(
@@ -264,7 +278,9 @@ test('a forced drain works and expires on its own', async () => {
 test('corrupt state in Redis gives a clear error naming the key and field, and the job fails with it', async () => {
   await healthy('corrupt');
   const key = keys.service('corrupt').state;
-  const stored = JSON.parse((await redis.hget(key, 'record')) as string) as { state: { pools: Record<string, unknown> } };
+  const stored = JSON.parse((await redis.hget(key, 'record')) as string) as {
+    state: { pools: Record<string, unknown> };
+  };
   stored.state.pools.a = { verdict: 'sideways', eligible: true, failbackAfter: 2000 };
   // Bump the version too, as any writer would: an evaluation in flight must not commit over the damage.
   await redis.multi().hset(key, 'record', JSON.stringify(stored)).hincrby(key, 'version', 1).exec();
@@ -282,7 +298,9 @@ test('corrupt state in Redis gives a clear error naming the key and field, and t
     { what: 'the failed evaluate job of corrupt' },
   );
   expect(failed.failedReason).toContain('record.state.pools.a.verdict');
-  const logged = logger.entries.filter((entry) => entry.fields.service === 'corrupt' && entry.level === 'error');
+  const logged = logger.entries.filter(
+    (entry) => entry.fields.service === 'corrupt' && entry.level === 'error',
+  );
   // Logged once, not on every tick.
   expect(logged).toHaveLength(1);
   expect(logged[0]?.message).toContain(key);

@@ -3,7 +3,12 @@ import { CorruptEventError, CorruptOverrideError, CorruptStateError } from '../.
 import { EventLog, FOLLOW_CONNECTION_NAME } from '../../src/evaluator/event-log';
 import { EXPIRED_OVERRIDE_GRACE_MS, OverrideStore } from '../../src/evaluator/override-store';
 import { redisTimeMs } from '../../src/evaluator/redis-time';
-import { NO_RECORD, type ServiceRecord, type StoredEvent, type StoredEventInput } from '../../src/evaluator/service-record';
+import {
+  NO_RECORD,
+  type ServiceRecord,
+  type StoredEvent,
+  type StoredEventInput,
+} from '../../src/evaluator/service-record';
 import { StateStore } from '../../src/evaluator/state-store';
 import { decide } from '../../src/quorum/decide';
 import type { Override } from '../../src/quorum/types';
@@ -18,7 +23,14 @@ const log = new EventLog(redis, keys, { blockMs: 100, maxLength: 50 });
 afterAll(() => fixture.dispose());
 
 function recordAt(service: string, generation: number, now: number): ServiceRecord {
-  const output = decide({ service: testService(service), opinions: {}, heartbeatAges: {}, previous: undefined, overrides: [], now });
+  const output = decide({
+    service: testService(service),
+    opinions: {},
+    heartbeatAges: {},
+    previous: undefined,
+    overrides: [],
+    now,
+  });
   return {
     state: output.state,
     generation,
@@ -48,7 +60,9 @@ describe('StateStore', () => {
     expect(stored?.record).toEqual(recordAt('cas', 1, 1000));
 
     // A second evaluator that read "no record" loses, and its events never reach the stream.
-    const late = await states.commit('cas', NO_RECORD, recordAt('cas', 1, 1001), [event('cas', 1, 'duplicate')]);
+    const late = await states.commit('cas', NO_RECORD, recordAt('cas', 1, 1001), [
+      event('cas', 1, 'duplicate'),
+    ]);
     expect(late).toEqual({ outcome: 'conflict', current: { generation: 1, version: 1 } });
     expect((await log.read({ services: ['cas'] })).map((e) => e.message)).toEqual(['one']);
 
@@ -59,7 +73,9 @@ describe('StateStore', () => {
 
   test('concurrent commits from the same position: exactly one wins', async () => {
     const results = await Promise.all(
-      Array.from({ length: 10 }, (_, i) => states.commit('race', NO_RECORD, recordAt('race', 1, 1000 + i), [event('race', 1, `e${i}`)])),
+      Array.from({ length: 10 }, (_, i) =>
+        states.commit('race', NO_RECORD, recordAt('race', 1, 1000 + i), [event('race', 1, `e${i}`)]),
+      ),
     );
     expect(results.filter((result) => result.outcome === 'committed')).toHaveLength(1);
     expect(await log.read({ services: ['race'] })).toHaveLength(1);
@@ -77,7 +93,10 @@ describe('StateStore', () => {
   });
 
   test('a commit with events leaves a pending dispatch until it is cleared for that version', async () => {
-    const committed = await states.commit('owe', NO_RECORD, recordAt('owe', 1, 1000), [event('owe', 1, 'a'), event('owe', 1, 'b')]);
+    const committed = await states.commit('owe', NO_RECORD, recordAt('owe', 1, 1000), [
+      event('owe', 1, 'a'),
+      event('owe', 1, 'b'),
+    ]);
     if (committed.outcome !== 'committed') throw new Error('expected a commit');
     expect(await states.readPendingDispatch('owe')).toEqual({ version: 1, eventIds: committed.eventIds });
     expect(await states.clearDispatch('owe', 2)).toBe(false);
@@ -93,10 +112,12 @@ describe('StateStore', () => {
 
   test.each([
     ['record', '{"state":', 'record', /not valid JSON/],
-    ['record', JSON.stringify({ generation: 1 }), 'record.state', /expected object/],
+    ['record', JSON.stringify({ generation: 1 }), 'record.decidedAt', /expected number/],
+    ['state', JSON.stringify({ endpoints: {}, pools: 7 }), 'state.pools', /expected record/],
+    ['state', '{"endpoints":{"a1":"sideways"}}', 'state.endpoints.a1', /Invalid option/],
     ['generation', 'seven', 'generation', /not a non-negative integer/],
   ])('corrupt %s gives CorruptStateError naming the key and field', async (field, value, named, problem) => {
-    const service = `bad-${field}-${named.length}`;
+    const service = `bad-${named}`;
     await states.commit(service, NO_RECORD, recordAt(service, 1, 1000), []);
     await redis.hset(keys.service(service).state, field, value);
     const error = await states.read(service).then(
@@ -126,7 +147,9 @@ describe('OverrideStore', () => {
     await overrides.set('ov', freeze('forever', now - 1000));
     expect((await overrides.list('ov', now)).map((o) => o.id)).toEqual(['live', 'forever']);
     expect((await overrides.listStored('ov')).map((o) => o.id)).toEqual(['old', 'live', 'forever']);
-    expect((await overrides.listAll(['ov', 'none'], now + 120_000)).get('ov')?.map((o) => o.id)).toEqual(['forever']);
+    expect((await overrides.listAll(['ov', 'none'], now + 120_000)).get('ov')?.map((o) => o.id)).toEqual([
+      'forever',
+    ]);
     expect((await overrides.listAll(['ov', 'none'], now)).get('none')).toEqual([]);
     // One override without expiry keeps the hash.
     expect(await redis.pttl(keys.service('ov').overrides)).toBe(-1);
@@ -144,13 +167,20 @@ describe('OverrideStore', () => {
 
   test('set prunes overrides expired for longer than the grace', async () => {
     const now = await redisTimeMs(redis);
-    await overrides.set('prune', freeze('ancient', now - 2 * EXPIRED_OVERRIDE_GRACE_MS, now - EXPIRED_OVERRIDE_GRACE_MS - 1));
+    await overrides.set(
+      'prune',
+      freeze('ancient', now - 2 * EXPIRED_OVERRIDE_GRACE_MS, now - EXPIRED_OVERRIDE_GRACE_MS - 1),
+    );
     await overrides.set('prune', freeze('new', now, now + 1000));
     expect((await overrides.listStored('prune')).map((o) => o.id)).toEqual(['new']);
   });
 
   test('a corrupt override is a CorruptOverrideError naming the key and field', async () => {
-    await redis.hset(keys.service('ov-bad').overrides, 'x1', JSON.stringify({ kind: 'freeze', id: 'x1', by: 'a', reason: 'r' }));
+    await redis.hset(
+      keys.service('ov-bad').overrides,
+      'x1',
+      JSON.stringify({ kind: 'freeze', id: 'x1', by: 'a', reason: 'r' }),
+    );
     await expect(overrides.list('ov-bad', 0)).rejects.toThrow(CorruptOverrideError);
     await expect(overrides.list('ov-bad', 0)).rejects.toMatchObject({ field: 'x1.createdAt' });
   });
@@ -171,15 +201,23 @@ describe('EventLog', () => {
     const all = await log.read({ services: ['ev-a', 'ev-b'] });
     expect(all.map((e) => e.message)).toEqual(['a1', 'b1', 'a2']);
     expect(all[2]?.id).toBe(a2);
-    expect((await log.read({ services: ['ev-a', 'ev-b'], count: 2 })).map((e) => e.message)).toEqual(['b1', 'a2']);
+    expect((await log.read({ services: ['ev-a', 'ev-b'], count: 2 })).map((e) => e.message)).toEqual([
+      'b1',
+      'a2',
+    ]);
     const since = Number(a2?.split('-')[0]);
-    expect((await log.read({ services: ['ev-a', 'ev-b'], sinceMs: since })).map((e) => e.message)).toContain('a2');
+    expect((await log.read({ services: ['ev-a', 'ev-b'], sinceMs: since })).map((e) => e.message)).toContain(
+      'a2',
+    );
     expect(await log.read({ services: ['ev-a'], sinceMs: since + 60_000 })).toEqual([]);
   });
 
   test('the stream is capped (MAXLEN ~)', async () => {
     for (let i = 0; i < 5; i += 1) {
-      await log.append('capped', Array.from({ length: 100 }, (_, j) => event('capped', 1, `${i}-${j}`)));
+      await log.append(
+        'capped',
+        Array.from({ length: 100 }, (_, j) => event('capped', 1, `${i}-${j}`)),
+      );
     }
     const length = await redis.xlen(keys.service('capped').events);
     expect(length).toBeLessThan(500);
@@ -190,7 +228,9 @@ describe('EventLog', () => {
     await log.append('fol-a', [event('fol-a', 1, 'before')]);
     const seen: StoredEvent[] = [];
     const controller = new AbortController();
-    const following = log.follow({ services: ['fol-a', 'fol-b'], signal: controller.signal }, (e) => seen.push(e));
+    const following = log.follow({ services: ['fol-a', 'fol-b'], signal: controller.signal }, (e) =>
+      seen.push(e),
+    );
     // follow resolves the start ids first; wait until its reader blocks before appending.
     const blocked = async () =>
       String(await redis.client('LIST'))
@@ -209,6 +249,9 @@ describe('EventLog', () => {
     const key = keys.service('ev-bad').events;
     const id = await redis.xadd(key, '*', 'event', JSON.stringify({ kind: 'x', severity: 'loud' }));
     await expect(log.read({ services: ['ev-bad'] })).rejects.toThrow(CorruptEventError);
-    await expect(log.read({ services: ['ev-bad'] })).rejects.toMatchObject({ key, field: `entry ${id} event.severity` });
+    await expect(log.read({ services: ['ev-bad'] })).rejects.toMatchObject({
+      key,
+      field: `entry ${id} event.severity`,
+    });
   });
 });

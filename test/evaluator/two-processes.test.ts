@@ -9,7 +9,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Queue } from 'bullmq';
 import { EventLog } from '../../src/evaluator/event-log';
-import { EVALUATE_JOB_NAME, type EvaluateJobData, evaluateJobOptions, QueueName } from '../../src/evaluator/queues';
+import {
+  EVALUATE_JOB_NAME,
+  type EvaluateJobData,
+  evaluateJobOptions,
+  QueueName,
+} from '../../src/evaluator/queues';
 import { redisTimeMs } from '../../src/evaluator/redis-time';
 import type { StoredEvent } from '../../src/evaluator/service-record';
 import { StateStore } from '../../src/evaluator/state-store';
@@ -62,16 +67,19 @@ notifications:
   ops: { type: webhook, url: http://127.0.0.1:9/hook }
 defaults:
   check: { type: tcp, interval: 1s, timeout: 500ms, port: 9 }
-  safety: { failbackAfter: 500ms }
+  safety: { failbackAfter: 500ms, flapWindow: 100ms }
 services:
 ${services.map(serviceYaml).join('')}`,
   );
 }
 
 function startEvaluator(id: string, extra: string[] = []): EvaluatorProcess {
-  return spawnEvaluator(['--config', configFile, '--tick', '200ms', '--id', id, '--lock-duration', '2s', ...extra], {
-    REDIS_URL,
-  });
+  return spawnEvaluator(
+    ['--config', configFile, '--tick', '200ms', '--id', id, '--lock-duration', '2s', ...extra],
+    {
+      REDIS_URL,
+    },
+  );
 }
 
 function httpGet(url: string): Promise<{ status: number; body: string }> {
@@ -100,7 +108,10 @@ async function generation(service: string): Promise<number> {
 }
 
 async function waitForGeneration(service: string, wanted: number): Promise<void> {
-  await waitFor(async () => (await generation(service)) >= wanted, { what: `${service} generation ${wanted}`, timeoutMs: 8000 });
+  await waitFor(async () => (await generation(service)) >= wanted, {
+    what: `${service} generation ${wanted}`,
+    timeoutMs: 8000,
+  });
 }
 
 /** Majority outage of pool a, then recovery: two new generations (failover, failback after 500 ms). */
@@ -117,14 +128,18 @@ async function cycle(service: string): Promise<void> {
 /** The audit-log invariants of a service: every decision once, generations 1, 2, 3, ... in order. */
 async function expectCleanHistory(service: string): Promise<StoredEvent[]> {
   const events = await eventLog.read({ services: [service] });
-  const decisions = events.filter((event) => event.kind === 'decision-changed').map((event) => event.generation);
+  const decisions = events
+    .filter((event) => event.kind === 'decision-changed')
+    .map((event) => event.generation);
   expect(decisions).toEqual(Array.from({ length: decisions.length }, (_, i) => i + 1));
   expect(decisions.length).toBe(await generation(service));
   // Events carry the generation in force after them: never decreasing along the stream.
   const generations = events.map((event) => event.generation);
   expect(generations).toEqual([...generations].sort((a, b) => a - b));
   // No transition written twice: drains and restores alternate.
-  const pool = events.filter((event) => event.kind === 'pool-drained' || event.kind === 'pool-restored').map((event) => event.kind);
+  const pool = events
+    .filter((event) => event.kind === 'pool-drained' || event.kind === 'pool-restored')
+    .map((event) => event.kind);
   pool.forEach((kind, i) => expect(kind).toBe(i % 2 === 0 ? 'pool-drained' : 'pool-restored'));
   return events;
 }
@@ -156,9 +171,11 @@ afterAll(async () => {
 
 test('two evaluators: one decision per change, generations strictly increasing, no duplicated events', async () => {
   await Promise.all(DRIVEN.map((service) => waitForGeneration(service, 1)));
-  await Promise.all(DRIVEN.map(async (service) => {
-    for (let i = 0; i < 3; i += 1) await cycle(service);
-  }));
+  await Promise.all(
+    DRIVEN.map(async (service) => {
+      for (let i = 0; i < 3; i += 1) await cycle(service);
+    }),
+  );
   for (const service of DRIVEN) {
     expect(await generation(service)).toBe(7);
     const events = await expectCleanHistory(service);
@@ -191,8 +208,15 @@ test('SIGHUP: an invalid config is refused and the old one stays; a valid one ad
   const evaluatorA = a as EvaluatorProcess;
   writeFileSync(configFile, 'services: [not, a, map\n');
   evaluatorA.child.kill('SIGHUP');
-  const refused = await evaluatorA.waitForLog((line) => line.msg.startsWith('config reload refused: the configuration is invalid'), 'reload refused');
-  expect(evaluatorA.logs.some((line) => line.msg === 'config reload refused' && String(line.problem).includes(configFile))).toBe(true);
+  const refused = await evaluatorA.waitForLog(
+    (line) => line.msg.startsWith('config reload refused: the configuration is invalid'),
+    'reload refused',
+  );
+  expect(
+    evaluatorA.logs.some(
+      (line) => line.msg === 'config reload refused' && String(line.problem).includes(configFile),
+    ),
+  ).toBe(true);
   expect(evaluatorA.child.exitCode).toBeNull();
   expect(refused.configHash).toBeDefined();
 
@@ -212,7 +236,9 @@ test('SIGHUP: an invalid config is refused and the old one stays; a valid one ad
   await flip('flip2');
   const later = await redisTimeMs(redis);
   await waitForGeneration('fresh', 1);
-  await waitFor(async () => ((await states.read('flip1'))?.evaluatedAt ?? 0) > later, { what: 'a later evaluation' });
+  await waitFor(async () => ((await states.read('flip1'))?.evaluatedAt ?? 0) > later, {
+    what: 'a later evaluation',
+  });
   expect((await states.read('flip2'))?.evaluatedAt).toBe(kept?.evaluatedAt);
 });
 
@@ -222,7 +248,9 @@ test('kill -9 mid-run: the jobs it held are recovered by the other evaluator and
   let held: string[] = [];
   for (let attempt = 0; attempt < 200 && held.length === 0; attempt += 1) {
     victim.child.kill('SIGSTOP');
-    held = (await queues.evaluate.getActive()).filter((job) => job.processedBy === 'eval-a').map((job) => job.id as string);
+    held = (await queues.evaluate.getActive())
+      .filter((job) => job.processedBy === 'eval-a')
+      .map((job) => job.id as string);
     if (held.length === 0) victim.child.kill('SIGCONT');
   }
   expect(held.length).toBeGreaterThan(0);
@@ -230,10 +258,15 @@ test('kill -9 mid-run: the jobs it held are recovered by the other evaluator and
   expect((await victim.exited).signal).toBe('SIGKILL');
 
   const survivor = b as EvaluatorProcess;
-  await survivor.waitForLog((line) => line.msg === 'recovered a stalled evaluate job' && held.includes(String(line.jobId)), 'stall recovery');
+  await survivor.waitForLog(
+    (line) => line.msg === 'recovered a stalled evaluate job' && held.includes(String(line.jobId)),
+    'stall recovery',
+  );
   await waitFor(
     async () => {
-      const states = await Promise.all(held.map(async (id) => (await queues.evaluate.getJob(id))?.getState() ?? 'removed'));
+      const states = await Promise.all(
+        held.map(async (id) => (await queues.evaluate.getJob(id))?.getState() ?? 'removed'),
+      );
       return states.every((state) => state !== 'active');
     },
     { what: 'the killed evaluator\'s jobs to leave "active"', timeoutMs: 10_000 },

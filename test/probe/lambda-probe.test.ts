@@ -91,7 +91,9 @@ describe('Lambda probe handler', () => {
 
     // A second invocation continues the streak that lives in Redis.
     const second = await createProbeHandler({ env: env(), windowMs: 500, logger })({}, context(30_000));
-    expect(Number(await admin.hget(keys.service('api').streaks, field))).toBe(-(summary.checks + second.checks));
+    expect(Number(await admin.hget(keys.service('api').streaks, field))).toBe(
+      -(summary.checks + second.checks),
+    );
   });
 
   test('stops before the Lambda timeout minus the margin, however long the window would be', async () => {

@@ -6,11 +6,13 @@ import { observation } from './helpers';
 /** A recorder standing in for Redis: up or down at the test's command, keeping what it applied in order. */
 function fakeRecorder() {
   const applied: number[] = [];
+  const replayed: number[] = [];
   const batches: number[] = [];
   let up = true;
   let failAfter: number | undefined;
   return {
     applied,
+    replayed,
     batches,
     setUp(value: boolean) {
       up = value;
@@ -22,13 +24,18 @@ function fakeRecorder() {
     recordBatch(batch: readonly PendingObservation[]): Promise<RecordResult[]> {
       batches.push(batch.length);
       const connectionLost = new Error('Connection is closed.');
-      if (!up) return Promise.resolve(batch.map(() => ({ status: 'failed', error: connectionLost, transient: true })));
+      if (!up)
+        return Promise.resolve(
+          batch.map(() => ({ status: 'failed', error: connectionLost, transient: true })),
+        );
       const cut = failAfter;
       failAfter = undefined;
       return Promise.resolve(
         batch.map((item, index): RecordResult => {
-          if (cut !== undefined && index >= cut) return { status: 'failed', error: connectionLost, transient: true };
+          if (cut !== undefined && index >= cut)
+            return { status: 'failed', error: connectionLost, transient: true };
           applied.push(item.seq);
+          if (item.replay) replayed.push(item.seq);
           return {
             status: 'recorded',
             recorded: {
@@ -114,6 +121,8 @@ describe('ObservationSink', () => {
     expect(recorder.applied).toEqual([1, 2, 3, 4]);
     await jest.advanceTimersByTimeAsync(5000);
     expect(recorder.applied).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+    // Sent without an answer: the retry asks the script to check whether Redis applied them already.
+    expect(recorder.replayed).toEqual([5, 6, 7, 8, 9, 10]);
   });
 
   test('a long outage keeps the newest `capacity` observations and reports how many were dropped', async () => {

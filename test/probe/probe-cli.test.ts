@@ -88,7 +88,9 @@ describe('quorumdns probe (in process)', () => {
 
   test('a bad --concurrency is a usage error', async () => {
     const io = captureIo();
-    expect(await main(['probe', '--region', 'r1', '--config', 'x.yaml', '--concurrency', 'lots'], io)).toBe(2);
+    expect(await main(['probe', '--region', 'r1', '--config', 'x.yaml', '--concurrency', 'lots'], io)).toBe(
+      2,
+    );
     expect(io.err.join('')).toContain('--concurrency must be a positive integer, got "lots"');
   });
 
@@ -97,12 +99,17 @@ describe('quorumdns probe (in process)', () => {
     writeFileSync(file, yaml(`${prefix}:u`, [{ name: 'a', port: up.port }]));
     const io = captureIo();
     expect(await main(['probe', '--region', 'mars', '--config', file], io)).toBe(2);
-    expect(io.err.join('')).toBe('quorumdns probe: unknown probe region "mars"; the config defines "r1", "r2", "r3"\n');
+    expect(io.err.join('')).toBe(
+      'quorumdns probe: unknown probe region "mars"; the config defines "r1", "r2", "r3"\n',
+    );
   });
 
   test('an invalid config exits 1 with file:line:col of every problem', async () => {
     const file = join(dir, 'invalid.yaml');
-    writeFileSync(file, yaml(`${prefix}:i`, [{ name: 'a', port: up.port }]).replace('interval: 100ms', 'interval: soon'));
+    writeFileSync(
+      file,
+      yaml(`${prefix}:i`, [{ name: 'a', port: up.port }]).replace('interval: 100ms', 'interval: soon'),
+    );
     const io = captureIo();
     expect(await main(['probe', '--region', 'r1', '--config', file], io)).toBe(1);
     expect(io.err.join('')).toMatch(/invalid\.yaml:8:\d+: defaults\.check\.interval: .*"soon"/);
@@ -118,17 +125,30 @@ describe('quorumdns probe (in process)', () => {
     const command = createProbeCommand({ signals: signals as unknown as SignalSource });
     const exit = command(['--region', 'r1', '--config', file, '--worker-id', 'w-inproc'], io);
     const opinions = redisKeys(keyPrefix).service('api').opinions;
-    await waitFor(async () => (await admin.hget(opinions, opinionField('a', 'r1'))) === 'up', { what: 'a up' });
+    await waitFor(async () => (await admin.hget(opinions, opinionField('a', 'r1'))) === 'up', {
+      what: 'a up',
+    });
 
-    writeFileSync(file, yaml(keyPrefix, [{ name: 'a', port: up.port }, { name: 'b', port: down.port }]));
+    writeFileSync(
+      file,
+      yaml(keyPrefix, [
+        { name: 'a', port: up.port },
+        { name: 'b', port: down.port },
+      ]),
+    );
     signals.emit('SIGHUP');
-    await waitFor(async () => (await admin.hget(opinions, opinionField('b', 'r1'))) === 'down', { what: 'b down' });
+    await waitFor(async () => (await admin.hget(opinions, opinionField('b', 'r1'))) === 'down', {
+      what: 'b down',
+    });
 
     writeFileSync(file, 'services: [not, a, map\n');
     signals.emit('SIGHUP');
-    await waitFor(() => logLines(io.out).some((l) => l.msg === 'config reload refused; keeping the running config'), {
-      what: 'refusal',
-    });
+    await waitFor(
+      () => logLines(io.out).some((l) => l.msg === 'config reload refused; keeping the running config'),
+      {
+        what: 'refusal',
+      },
+    );
 
     signals.emit('SIGTERM');
     expect(await exit).toBe(0);
@@ -136,7 +156,10 @@ describe('quorumdns probe (in process)', () => {
     expect(messages).toEqual(
       expect.arrayContaining(['probe worker started', 'config reloaded', 'probe worker stopped']),
     );
-    expect(logLines(io.out).find((l) => l.msg === 'config reloaded')).toMatchObject({ added: 1, unchanged: 1 });
+    expect(logLines(io.out).find((l) => l.msg === 'config reloaded')).toMatchObject({
+      added: 1,
+      unchanged: 1,
+    });
     expect(logLines(io.out).every((l) => l.workerId === 'w-inproc' && l.region === 'r1')).toBe(true);
     expect(signals.listenerCount('SIGTERM') + signals.listenerCount('SIGHUP')).toBe(0);
   });
@@ -171,15 +194,25 @@ describe('quorumdns probe (the real CLI process)', () => {
     // whose pid the worker logs.
     const pid = Number(started.pid);
     const opinions = redisKeys(keyPrefix).service('api').opinions;
-    await waitFor(async () => (await admin.hget(opinions, opinionField('a', 'r2'))) === 'up', { what: 'a up' });
+    await waitFor(async () => (await admin.hget(opinions, opinionField('a', 'r2'))) === 'up', {
+      what: 'a up',
+    });
 
-    writeFileSync(file, yaml(keyPrefix, [{ name: 'a', port: up.port }, { name: 'b', port: down.port }]));
+    writeFileSync(
+      file,
+      yaml(keyPrefix, [
+        { name: 'a', port: up.port },
+        { name: 'b', port: down.port },
+      ]),
+    );
     process.kill(pid, 'SIGHUP');
     const reloaded = await waitFor(() => logLines(out).find((l) => l.msg === 'config reloaded'), {
       what: 'the reload',
     });
     expect(reloaded).toMatchObject({ added: 1, removed: 0, changed: 0, unchanged: 1 });
-    await waitFor(async () => (await admin.hget(opinions, opinionField('b', 'r2'))) === 'down', { what: 'b down' });
+    await waitFor(async () => (await admin.hget(opinions, opinionField('b', 'r2'))) === 'down', {
+      what: 'b down',
+    });
 
     process.kill(pid, 'SIGTERM');
     expect(await exited).toBe(0);

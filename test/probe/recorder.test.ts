@@ -2,7 +2,11 @@ import { Queue, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import { EVALUATE_JOB_NAME, type EvaluateJobData, QueueName } from '../../src/evaluator/queues';
 import { EvaluateTrigger } from '../../src/probe/evaluate-trigger';
-import { ObservationRecorder, type PendingObservation, type RecordedObservation } from '../../src/probe/recorder';
+import {
+  ObservationRecorder,
+  type PendingObservation,
+  type RecordedObservation,
+} from '../../src/probe/recorder';
 import { createRedisClient, whenReady } from '../../src/redis/connect';
 import { type LastObservation, opinionField, redisKeys } from '../../src/redis/keys';
 import { deleteKeys, observation, randomPrefix, SHARED_REDIS_URL, waitFor } from './helpers';
@@ -23,7 +27,12 @@ afterAll(async () => {
   await admin.quit();
 });
 
-function pending(seq: number, endpoint: string, ok: boolean, thresholds = { f: 3, s: 2 }): PendingObservation {
+function pending(
+  seq: number,
+  endpoint: string,
+  ok: boolean,
+  thresholds = { f: 3, s: 2 },
+): PendingObservation {
   return {
     observation: observation(endpoint, ok),
     failureThreshold: thresholds.f,
@@ -82,7 +91,10 @@ describe('recording script', () => {
     const recorder = recorderFor(`${prefix}:d`);
     const [seconds, micros] = await admin.time();
     const before = Number(seconds) * 1000 + Math.floor(Number(micros) / 1000);
-    await recorder.record({ ...pending(1, 'e1', false), observation: observation('e1', false, { startedAt: 42 }) });
+    await recorder.record({
+      ...pending(1, 'e1', false),
+      observation: observation('e1', false, { startedAt: 42 }),
+    });
     const raw = await admin.hget(redisKeys(`${prefix}:d`).service('api').last, opinionField('e1', 'r1'));
     const last = JSON.parse(raw!) as LastObservation;
     expect(last).toMatchObject({
@@ -116,7 +128,13 @@ describe('recording script', () => {
       }
     }
 
-    const strip = (r: RecordedObservation) => [r.observation.endpoint, r.opinion, r.previous, r.flipped, r.streak];
+    const strip = (r: RecordedObservation) => [
+      r.observation.endpoint,
+      r.opinion,
+      r.previous,
+      r.flipped,
+      r.streak,
+    ];
     expect(many.map(strip)).toEqual(one.map(strip));
     expect(one.filter((r) => r.flipped).length).toBeGreaterThan(5);
     const a = redisKeys(`${prefix}:seq`).service('api');
@@ -129,22 +147,37 @@ describe('recording script', () => {
     const recorder = recorderFor(`${prefix}:e`);
     const batch = [pending(1, 'e1', false), pending(2, 'e1', false), pending(3, 'e1', false)];
     await recorder.recordBatch(batch);
-    const replay = await recorder.recordBatch(batch);
-    expect(replay.map((r) => r.status === 'recorded' && r.recorded.duplicate)).toEqual([true, true, true]);
-    expect(replay.map((r) => r.status === 'recorded' && r.recorded.flipped)).toEqual([false, false, false]);
+    // The same three sent again as replays, plus one that never reached Redis before.
+    const replay = await recorder.recordBatch(
+      [...batch, pending(4, 'e1', false)].map((p) => ({ ...p, replay: true })),
+    );
+    expect(replay.map((r) => r.status === 'recorded' && r.recorded.duplicate)).toEqual([
+      true,
+      true,
+      true,
+      false,
+    ]);
+    expect(replay.map((r) => r.status === 'recorded' && r.recorded.flipped)).toEqual([
+      false,
+      false,
+      false,
+      false,
+    ]);
     const keys = redisKeys(`${prefix}:e`).service('api');
-    expect(await admin.hget(keys.streaks, opinionField('e1', 'r1'))).toBe('-3');
+    expect(await admin.hget(keys.streaks, opinionField('e1', 'r1'))).toBe('-4');
 
     // Another run (a restarted worker starting its sequence again at 1) is not mistaken for a replay.
     const restarted = recorderFor(`${prefix}:e`, 'run-2');
-    const fresh = await restarted.record(pending(1, 'e1', false));
-    expect(fresh).toMatchObject({ duplicate: false, streak: -4 });
+    const fresh = await restarted.record({ ...pending(1, 'e1', false), replay: true });
+    expect(fresh).toMatchObject({ duplicate: false, streak: -5 });
+    const last = JSON.parse((await admin.hget(keys.last, opinionField('e1', 'r1')))!) as LastObservation;
+    expect(last).toMatchObject({ run: 'run-2', seq: 1 });
   });
 
   test('keys of one service share its hash tag; heartbeats share theirs', () => {
     const keys = redisKeys('qdns');
     const service = keys.service('api');
-    for (const key of [service.opinions, service.streaks, service.last, service.applied]) {
+    for (const key of [service.opinions, service.streaks, service.last, service.state]) {
       expect(key.startsWith('qdns:{api}:')).toBe(true);
     }
     expect(keys.heartbeats).toBe('qdns:{heartbeats}');
@@ -176,7 +209,11 @@ describe('evaluate jobs', () => {
   const queuePrefix = `${prefix}:q`;
 
   test('many flips of one service leave one pending evaluate job; a flip during an active job gets a follow-up', async () => {
-    const trigger = new EvaluateTrigger({ connection: redis, prefix: queuePrefix, requestedBy: 'probe:r1:w1' });
+    const trigger = new EvaluateTrigger({
+      connection: redis,
+      prefix: queuePrefix,
+      requestedBy: 'probe:r1:w1',
+    });
     const queue = new Queue<EvaluateJobData>(QueueName.evaluate, { connection: admin, prefix: queuePrefix });
     try {
       for (let i = 0; i < 5; i += 1) trigger.request('api');

@@ -23,7 +23,8 @@ function simulate(outcomes: boolean[], failureThreshold: number, successThreshol
   const flips: string[] = [];
   for (const ok of outcomes) {
     streak = ok ? (streak > 0 ? streak + 1 : 1) : streak < 0 ? streak - 1 : -1;
-    const next = ok && streak >= successThreshold ? 'up' : !ok && -streak >= failureThreshold ? 'down' : opinion;
+    const next =
+      ok && streak >= successThreshold ? 'up' : !ok && -streak >= failureThreshold ? 'down' : opinion;
     if (next !== opinion) flips.push(`${opinion}->${next}`);
     opinion = next;
   }
@@ -75,7 +76,9 @@ describe('Redis stopped and restarted under probe workers', () => {
           probeRegions: ['r1'],
           failureThreshold: 2,
           successThreshold: 2,
-          pools: { main: [endpoint('bad', check(alwaysBad.port)), endpoint('blocks', check(blocks.server.port))] },
+          pools: {
+            main: [endpoint('bad', check(alwaysBad.port)), endpoint('blocks', check(blocks.server.port))],
+          },
         }),
         service('small', {
           probeRegions: ['r2'],
@@ -100,7 +103,9 @@ describe('Redis stopped and restarted under probe workers', () => {
     await admin.connect();
     worker.start();
     smallBuffer.start();
-    await waitFor(async () => (await streakOf(api.streaks, opinionField('bad', 'r1'))) <= -5, { what: 'recording' });
+    await waitFor(async () => (await streakOf(api.streaks, opinionField('bad', 'r1'))) <= -5, {
+      what: 'recording',
+    });
 
     // Start from an empty evaluate queue, so the jobs found later come from flips recorded after the restart.
     await deleteKeys(admin, `${keys.queuePrefix}:${QueueName.evaluate}:`);
@@ -112,8 +117,12 @@ describe('Redis stopped and restarted under probe workers', () => {
     });
     const outageEnd = Date.now();
     await redis.start();
-    await waitFor(() => log.entries.some((e) => e.message.startsWith('redis back')), { what: '"redis back"' });
-    await waitFor(() => smallLog.entries.some((e) => e.message.startsWith('redis back')), { what: 'small back' });
+    await waitFor(() => log.entries.some((e) => e.message.startsWith('redis back')), {
+      what: '"redis back"',
+    });
+    await waitFor(() => smallLog.entries.some((e) => e.message.startsWith('redis back')), {
+      what: 'small back',
+    });
     const recordedAfterBack = worker.stats().sink.recorded;
     await waitFor(() => worker.stats().sink.recorded > recordedAfterBack + 10, { what: 'probing after' });
 
@@ -141,7 +150,9 @@ describe('Redis stopped and restarted under probe workers', () => {
     const expected = simulate(blocks.outcomes, 2, 2);
     expect(await streakOf(api.streaks, opinionField('blocks', 'r1'))).toBe(expected.streak);
     expect(await admin.hget(api.opinions, opinionField('blocks', 'r1'))).toBe(expected.opinion);
-    const flipLines = log.entries.filter((e) => e.message === 'opinion flipped' && e.fields.endpoint === 'blocks');
+    const flipLines = log.entries.filter(
+      (e) => e.message === 'opinion flipped' && e.fields.endpoint === 'blocks',
+    );
     expect(flipLines.map((e) => `${e.fields.from}->${e.fields.to}`)).toEqual(expected.flips);
 
     // Flips of checks made during the outage were recorded after it and enqueued an evaluation.
@@ -150,7 +161,10 @@ describe('Redis stopped and restarted under probe workers', () => {
       return checkedAt >= outageStart && checkedAt <= outageEnd;
     });
     expect(flipsDuringOutage.length).toBeGreaterThan(0);
-    const queue = new Queue<EvaluateJobData>(QueueName.evaluate, { connection: admin, prefix: keys.queuePrefix });
+    const queue = new Queue<EvaluateJobData>(QueueName.evaluate, {
+      connection: admin,
+      prefix: keys.queuePrefix,
+    });
     try {
       const waiting = await queue.getWaiting();
       expect(waiting.map((j) => j.data.service)).toEqual(['api']);

@@ -8,7 +8,13 @@ import { httpCheck } from '../support/config-builder';
 
 const T0 = Date.UTC(2030, 0, 1, 0, 0, 0);
 
-function target(endpoint: string, interval = 1000, service = 'api', region = 'r1', version = 'v1'): ProbeTarget {
+function target(
+  endpoint: string,
+  interval = 1000,
+  service = 'api',
+  region = 'r1',
+  version = 'v1',
+): ProbeTarget {
   return {
     key: `${service}\t${endpoint}\t${region}`,
     service,

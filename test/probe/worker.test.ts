@@ -119,7 +119,11 @@ describe('three probe workers, one per region, against real endpoints and Redis'
       const lastOf = (endpointId: string, region: string) =>
         JSON.parse(last[opinionField(endpointId, region)]!) as LastObservation;
       for (const region of REGIONS) {
-        expect(lastOf('hang', region)).toMatchObject({ ok: false, class: 'timeout', worker: `worker-${region}` });
+        expect(lastOf('hang', region)).toMatchObject({
+          ok: false,
+          class: 'timeout',
+          worker: `worker-${region}`,
+        });
         expect(lastOf('closed', region)).toMatchObject({ ok: false, class: 'refused' });
         expect(lastOf('bad', region)).toMatchObject({ ok: false, class: 'status' });
         expect(lastOf('good', region)).toMatchObject({ ok: true });
@@ -156,14 +160,19 @@ describe('three probe workers, one per region, against real endpoints and Redis'
 
     // Flips: unknown -> up -> down for flappy, logged once per region each.
     for (const [i, region] of REGIONS.entries()) {
-      const flips = logs[i]!.entries.filter((e) => e.message === 'opinion flipped' && e.fields.endpoint === 'flappy');
+      const flips = logs[i]!.entries.filter(
+        (e) => e.message === 'opinion flipped' && e.fields.endpoint === 'flappy',
+      );
       expect(flips.map((e) => `${e.fields.from}->${e.fields.to}`)).toEqual(['unknown->up', 'up->down']);
       expect(logs[i]!.entries.filter((e) => e.message.startsWith('redis unreachable'))).toHaveLength(0);
       expect(await admin.exists(keys.workerHeartbeat(region, `worker-${region}`))).toBe(0);
     }
 
     // The flips enqueued evaluations, deduplicated: one waiting job per service, under the deployment prefix.
-    const queue = new Queue<EvaluateJobData>(QueueName.evaluate, { connection: admin, prefix: keys.queuePrefix });
+    const queue = new Queue<EvaluateJobData>(QueueName.evaluate, {
+      connection: admin,
+      prefix: keys.queuePrefix,
+    });
     try {
       const waiting = await queue.getWaiting();
       expect(waiting.map((j) => j.data.service).sort()).toEqual(['api', 'web']);
@@ -177,7 +186,9 @@ describe('one probe worker', () => {
   test('an unknown region is refused with the regions the config knows', async () => {
     const config = buildConfig({
       keyPrefix: `${prefix}:unknown`,
-      services: [service('api', { probeRegions: ['r1'], pools: { p: [endpoint('a', httpCheck({ port: 1 }))] } })],
+      services: [
+        service('api', { probeRegions: ['r1'], pools: { p: [endpoint('a', httpCheck({ port: 1 }))] } }),
+      ],
     });
     const error = await ProbeWorker.create({ config, region: 'mars' }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(UnknownProbeRegionError);
@@ -203,7 +214,9 @@ describe('one probe worker', () => {
     worker.start();
     const streaks = redisKeys(keyPrefix).service('api').streaks;
     try {
-      await waitFor(async () => Number(await admin.hget(streaks, opinionField('a', 'r1'))) <= -3, { what: 'a streak' });
+      await waitFor(async () => Number(await admin.hget(streaks, opinionField('a', 'r1'))) <= -3, {
+        what: 'a streak',
+      });
 
       // `a` unchanged, `b` gets a header (changed), `c` is new.
       const second = configWith([
@@ -211,18 +224,32 @@ describe('one probe worker', () => {
         endpoint('b', check(b.server.port, { headers: { 'x-probe': 'yes' } })),
         endpoint('c', check(c.server.port)),
       ]);
-      expect(await worker.reload(second)).toEqual({ ok: true, added: 1, removed: 0, changed: 1, unchanged: 1 });
-      await waitFor(async () => Number(await admin.hget(streaks, opinionField('c', 'r1'))) >= 2, { what: 'c' });
-      await waitFor(() => b.server.requests.some((r) => r.headers['x-probe'] === 'yes'), { what: 'new header' });
+      expect(await worker.reload(second)).toEqual({
+        ok: true,
+        added: 1,
+        removed: 0,
+        changed: 1,
+        unchanged: 1,
+      });
+      await waitFor(async () => Number(await admin.hget(streaks, opinionField('c', 'r1'))) >= 2, {
+        what: 'c',
+      });
+      await waitFor(() => b.server.requests.some((r) => r.headers['x-probe'] === 'yes'), {
+        what: 'new header',
+      });
 
       // A header secret that cannot be resolved: refused, the old config keeps running.
       const broken = configWith([
-        endpoint('a', check(a.server.port, { headers: { authorization: { kind: 'env', name: 'QDNS_TEST_UNSET_1' } } })),
+        endpoint(
+          'a',
+          check(a.server.port, { headers: { authorization: { kind: 'env', name: 'QDNS_TEST_UNSET_1' } } }),
+        ),
       ]);
       const refused = await worker.reload(broken);
       expect(refused).toEqual({
         ok: false,
-        error: 'services.api endpoint a: header authorization: environment variable QDNS_TEST_UNSET_1 is not set',
+        error:
+          'services.api endpoint a: header authorization: environment variable QDNS_TEST_UNSET_1 is not set',
       });
       expect(worker.stats().scheduler.targets).toBe(3);
 
@@ -240,7 +267,12 @@ describe('one probe worker', () => {
     const requestsOfB = b.server.requests.length;
     expect(Number(await admin.hget(streaks, opinionField('b', 'r1')))).toBe(-requestsOfB);
     expect(logger.entries.map((e) => e.message)).toEqual(
-      expect.arrayContaining(['probe worker started', 'config reloaded', 'config reload refused; keeping the running config', 'probe worker stopped']),
+      expect.arrayContaining([
+        'probe worker started',
+        'config reloaded',
+        'config reload refused; keeping the running config',
+        'probe worker stopped',
+      ]),
     );
     for (const entry of logger.entries) expect(JSON.stringify(entry)).not.toContain('QDNS_TEST_UNSET_1=');
   });

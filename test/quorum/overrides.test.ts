@@ -140,13 +140,19 @@ describe('freeze', () => {
     const failOpen = scenario.evaluate({ opinions: bothDown, at: t0 + 30_000, overrides: [freeze()] });
     expect(failOpen.events.filter((event) => event.kind === 'freeze-held')).toEqual([]);
     expect(failOpen.state.withheldDecision).toBeUndefined();
-    // b is up again; once restored the computed answer differs again: a new difference, reported again.
+    // b is up again and, a being down, restored early: the computed answer differs again, a new
+    // difference reported again; the bookkeeping moves on under the freeze.
     const bUp = scenario.evaluate({ opinions: aDown, at: t0 + 40_000, overrides: [freeze()] });
-    expect(bUp.events.filter((event) => event.kind === 'freeze-held')).toEqual([]);
-    const bBack = scenario.evaluate({ opinions: aDown, at: t0 + 100_000, overrides: [freeze()] });
-    expect(bBack.state.pools.b?.eligible).toBe(true);
-    expect(bBack.events.filter((event) => event.kind === 'freeze-held')).toHaveLength(1);
-    expect(serving(bBack.state.decision)).toEqual(['a']);
+    expect(bUp.state.pools.b).toMatchObject({ eligible: true, restoredAt: t0 + 40_000 });
+    expect(bUp.events.find((event) => event.kind === 'pool-restored')).toMatchObject({
+      pool: 'b',
+      rule: 'early-failback',
+    });
+    expect(bUp.events.filter((event) => event.kind === 'freeze-held')).toHaveLength(1);
+    expect(serving(bUp.state.decision)).toEqual(['a']);
+    const bStill = scenario.evaluate({ opinions: aDown, at: t0 + 100_000, overrides: [freeze()] });
+    expect(bStill.events.filter((event) => event.kind === 'freeze-held')).toEqual([]);
+    expect(serving(bStill.state.decision)).toEqual(['a']);
   });
 
   it('publishes the computed decision the moment the freeze ends', () => {

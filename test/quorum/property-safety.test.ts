@@ -5,7 +5,7 @@
  */
 import fc from 'fast-check';
 import { sameDecision, servesAnything } from '../../src/quorum/decision-shape';
-import type { CoreOutput, Opinion, OpinionMatrix } from '../../src/quorum/types';
+import type { Decision, Opinion, OpinionMatrix } from '../../src/quorum/types';
 import {
   Coverage,
   arbScenario,
@@ -16,10 +16,8 @@ import {
   type ConcreteStep,
 } from './arbitraries';
 
-const serves = (output: CoreOutput, pool: string): boolean =>
-  output.state.decision.pools.some(
-    (answer) => answer.pool === pool && answer.weight > 0 && answer.endpoints.length > 0,
-  );
+const serves = (decision: Decision, pool: string): boolean =>
+  decision.pools.some((answer) => answer.pool === pool && answer.weight > 0 && answer.endpoints.length > 0);
 
 describe('invariant 3: the answer is never empty', () => {
   it('always serves at least one endpoint and lists every pool in config order', () => {
@@ -38,8 +36,17 @@ describe('invariant 3: the answer is never empty', () => {
   });
 });
 
-describe('invariant 4: a drained pool is restored only after its (possibly damped) failbackAfter of continuous health', () => {
-  it('never restores early, and never automatically with failback: manual', () => {
+describe('invariant 4: a drained pool is restored only after its (possibly damped) failbackAfter of continuous health, or early when no other pool could serve', () => {
+  /**
+   * The exception, stated precisely: a drained pool may be restored before its failbackAfter (or,
+   * with failback: manual, without an operator) only by early failback, i.e. at an evaluation where
+   * - its verdict is up (continuously since after its drain) and no override decides it, and
+   * - no pool but those restored early at that evaluation could serve: each other pool is out
+   *   (drained or forced out) or, in weighted, weighs 0; and
+   * - the pool restored early carries traffic in the computed answer, so fail-open is not used.
+   * Checked here from the states, independently of how the core finds the candidates.
+   */
+  it('never restores early unless no other pool could serve, and never automatically with failback: manual otherwise', () => {
     const coverage = new Coverage();
     fc.assert(
       fc.property(
@@ -47,27 +54,47 @@ describe('invariant 4: a drained pool is restored only after its (possibly dampe
         ({ service, raw, spans }) => {
           const steps = concreteSteps(service, raw, spans);
           const outputs = runSequence(service, steps);
-          for (const pool of service.pools) {
-            let upRunStart: number | undefined;
-            let drainedAt: number | undefined;
-            let wasEligible = true;
-            outputs.forEach((output, i) => {
-              const now = steps[i]?.now ?? 0;
-              const state = output.state.pools[pool.name];
-              if (!state) throw new Error(`no state for ${pool.name}`);
+          const upRunStart = new Map<string, number>();
+          const drainedAt = new Map<string, number>();
+          outputs.forEach((output, i) => {
+            const now = steps[i]?.now ?? 0;
+            const before = outputs[i - 1]?.state;
+            const { state } = output;
+            const earlyEvents = new Set(
+              output.events
+                .filter((event) => event.kind === 'pool-restored' && event.rule === 'early-failback')
+                .map((event) => event.pool ?? ''),
+            );
+            // Pools restored early at this evaluation, found from the states alone.
+            const restoredEarly: string[] = [];
+            for (const pool of service.pools) {
+              const poolState = state.pools[pool.name];
+              if (!poolState) throw new Error(`no state for ${pool.name}`);
+              const wasEligible = before?.pools[pool.name]?.eligible ?? true;
+              // A restore is announced when it changes the effective eligibility: not under a force-out
+              // (its end is announced then), nor after a force-in (the pool was serving already).
+              const announced = poolState.forced === undefined && before?.pools[pool.name]?.forced !== 'in';
               // Measured here from the verdict sequence, independently of the core's upSince.
-              upRunStart = state.verdict === 'up' ? (upRunStart ?? now) : undefined;
-              if (wasEligible && !state.eligible) drainedAt = now;
-              if (!wasEligible && state.eligible && state.forced !== 'in') {
+              if (poolState.verdict !== 'up') upRunStart.delete(pool.name);
+              else if (!upRunStart.has(pool.name)) upRunStart.set(pool.name, now);
+              if (wasEligible && !poolState.eligible) drainedAt.set(pool.name, now);
+              if (!poolState.eligible && poolState.verdict === 'up' && service.safety.failback === 'manual') {
+                coverage.hit('a manual pool waiting');
+              }
+              if (wasEligible || !poolState.eligible || poolState.forced === 'in') continue;
+
+              // An automatic restore: verdict up, continuously since after the drain.
+              const upFor = now - (upRunStart.get(pool.name) ?? Infinity);
+              expect(poolState.verdict).toBe('up');
+              expect(upRunStart.get(pool.name) ?? -Infinity).toBeGreaterThanOrEqual(
+                drainedAt.get(pool.name) ?? -Infinity,
+              );
+              const slowRestore = service.safety.failback === 'auto' && upFor >= poolState.failbackAfter;
+              if (slowRestore) {
                 coverage.hit('an automatic restore');
-                if (state.failbackAfter > service.safety.failbackAfter) coverage.hit('a damped restore');
-                expect(service.safety.failback).toBe('auto');
-                expect(state.verdict).toBe('up');
-                expect(upRunStart).toBeDefined();
-                expect(now - (upRunStart ?? now)).toBeGreaterThanOrEqual(state.failbackAfter);
-                expect(upRunStart ?? 0).toBeGreaterThanOrEqual(drainedAt ?? -Infinity);
-                // Announced, unless a force-out hides the restore from traffic (its end is announced then).
-                if (state.forced === undefined) {
+                if (poolState.failbackAfter > service.safety.failbackAfter) coverage.hit('a damped restore');
+                expect(earlyEvents.has(pool.name)).toBe(false);
+                if (announced) {
                   expect(output.events).toContainEqual(
                     expect.objectContaining({
                       kind: 'pool-restored',
@@ -76,18 +103,65 @@ describe('invariant 4: a drained pool is restored only after its (possibly dampe
                     }),
                   );
                 }
+                continue;
               }
-              if (!state.eligible && state.verdict === 'up' && service.safety.failback === 'manual') {
-                coverage.hit('a manual pool waiting');
-              }
-              wasEligible = state.eligible;
-            });
-          }
+
+              // Early: only by early failback, only with no override, announced as such.
+              coverage.hit('an early failback');
+              if (service.safety.failback === 'manual') coverage.hit('an early failback of a manual pool');
+              expect(poolState.forced).toBeUndefined();
+              expect(earlyEvents.has(pool.name)).toBe(announced);
+              expect(poolState.restoredAt).toBe(now);
+              restoredEarly.push(pool.name);
+            }
+            if (restoredEarly.length === 0) return;
+            // ... and only when no other pool could serve: the early ones carry the computed answer
+            // (no fail-open), every other pool is out or, in weighted, weighs 0.
+            const computed = state.withheldDecision ?? state.decision;
+            for (const pool of restoredEarly) expect(serves(computed, pool)).toBe(true);
+            expect(state.failOpen).toBe(false);
+            for (const other of service.pools) {
+              if (restoredEarly.includes(other.name)) continue;
+              const otherState = state.pools[other.name];
+              const out =
+                otherState?.forced === 'out' ||
+                (otherState?.forced !== 'in' && otherState?.eligible === false);
+              const weighsNothing = service.policy === 'weighted' && other.weight === 0;
+              expect(out || weighsNothing).toBe(true);
+            }
+          });
         },
       ),
       params,
     );
-    coverage.expectSeen('an automatic restore', 'a damped restore', 'a manual pool waiting');
+    coverage.expectSeen(
+      'an automatic restore',
+      'a damped restore',
+      'a manual pool waiting',
+      'an early failback',
+      'an early failback of a manual pool',
+    );
+  });
+
+  it('fails open only when no pool the quorum says is up could serve', () => {
+    const coverage = new Coverage();
+    fc.assert(
+      fc.property(arbScenario(arbService(), { minLength: 10 }, 4), ({ service, raw, spans }) => {
+        for (const output of runSequence(service, concreteSteps(service, raw, spans))) {
+          if (!output.state.failOpen) continue;
+          coverage.hit('fail-open');
+          for (const pool of service.pools) {
+            const poolState = output.state.pools[pool.name];
+            const couldServe = service.policy !== 'weighted' || pool.weight > 0;
+            // Not counted: a pool forced out, or (in weighted) one that weighs nothing.
+            if (poolState?.forced === 'out' || !couldServe) continue;
+            expect(poolState?.verdict).not.toBe('up');
+          }
+        }
+      }),
+      params,
+    );
+    coverage.expectSeen('fail-open');
   });
 });
 
@@ -121,7 +195,7 @@ describe('invariant 5: a pool the quorum says is down is drained at once, unless
             // Drained in the bookkeeping at this evaluation, unless maxDrainedPools holds it.
             if (poolState.eligible) expect(clamped).toBe(true);
             // Out of the published answer, unless fail-open, maxDrainedPools or a freeze keeps it there.
-            if (serves(output, pool.name)) {
+            if (serves(output.state.decision, pool.name)) {
               expect(state.failOpen || clamped || state.withheldDecision !== undefined).toBe(true);
               if (state.failOpen) coverage.hit('a down pool kept by fail-open');
               if (clamped) coverage.hit('a down pool kept by maxDrainedPools');
@@ -191,11 +265,20 @@ describe('invariant 6: a pool flapping forever causes at most two DNS changes pe
           const drained = output.events.some(
             (event) => event.kind === 'pool-drained' && event.pool === flapping,
           );
-          const restored = output.events.some(
+          const restoredBy = output.events.find(
             (event) => event.kind === 'pool-restored' && event.pool === flapping,
-          );
+          )?.rule;
+          const restored = restoredBy !== undefined;
           const failbackAfter = output.state.pools[flapping]?.failbackAfter ?? 0;
           if (drained) lastDrain = at;
+          if (restoredBy === 'early-failback') {
+            // Only when no other pool could serve: here the others are always up, so only when they
+            // weigh 0 — and then fail-open was already serving the flapping pool: no DNS change.
+            coverage.hit('an early failback');
+            expect(service.policy).toBe('weighted');
+            expect(output.changed && i > 0).toBe(false);
+            return;
+          }
           if (restored) {
             // Restored no sooner than the failbackAfter in force after the drain.
             expect(at - (lastDrain ?? -Infinity)).toBeGreaterThanOrEqual(failbackAfter);

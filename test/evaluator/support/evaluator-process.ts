@@ -1,6 +1,8 @@
 /**
- * A `quorumdns evaluate` child process for tests: spawned through the real CLI (`tsx src/cli.ts evaluate`),
- * its JSON log lines collected, with helpers to wait for a line and for its exit.
+ * A `quorumdns evaluate` child process for tests: spawned through the real CLI (`src/cli.ts evaluate`, with
+ * tsx loaded into node itself: the `tsx` binary runs the program in a second process and does not pass
+ * SIGHUP or SIGSTOP on, which is exactly what these tests send), its JSON log lines collected, with helpers
+ * to wait for a line and for its exit.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
@@ -8,7 +10,6 @@ import { commands } from '../../../src/cli/commands';
 import { waitFor } from './fixtures';
 
 const ROOT = join(__dirname, '..', '..', '..');
-const TSX = join(ROOT, 'node_modules', '.bin', 'tsx');
 
 export interface LogLine {
   level: string;
@@ -33,7 +34,7 @@ function evaluateArgv(args: string[]): string[] {
 }
 
 export function spawnEvaluator(args: string[], env: NodeJS.ProcessEnv = {}): EvaluatorProcess {
-  const child = spawn(TSX, evaluateArgv(args), {
+  const child = spawn(process.execPath, ['--import', 'tsx', ...evaluateArgv(args)], {
     cwd: ROOT,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -66,7 +67,9 @@ export function spawnEvaluator(args: string[], env: NodeJS.ProcessEnv = {}): Eva
     exited,
     waitForLog: (predicate, what, timeoutMs = 15_000) =>
       waitFor(() => logs.find(predicate), { what, timeoutMs }).catch((error: Error) => {
-        throw new Error(`${error.message}; last log lines: ${JSON.stringify(logs.slice(-5))} ${text.join(' ')}`);
+        throw new Error(
+          `${error.message}; last log lines: ${JSON.stringify(logs.slice(-5))} ${text.join(' ')}`,
+        );
       }),
   };
 }

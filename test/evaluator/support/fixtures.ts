@@ -62,7 +62,12 @@ export class ProbeSide {
     readonly keys: RedisKeyLayout,
   ) {}
 
-  async setOpinions(service: string, endpoints: string[], regions: string[], opinion: 'up' | 'down'): Promise<void> {
+  async setOpinions(
+    service: string,
+    endpoints: string[],
+    regions: string[],
+    opinion: 'up' | 'down',
+  ): Promise<void> {
     const fields: string[] = [];
     for (const id of endpoints) for (const region of regions) fields.push(opinionField(id, region), opinion);
     await this.redis.hset(this.keys.service(service).opinions, ...fields);
@@ -81,7 +86,13 @@ export class ProbeSide {
     const time = await redisTimeMs(this.redis);
     const fields: string[] = [];
     for (const region of this.live) {
-      const record: HeartbeatRecord = { workerId: `w-${region}`, region, version: 'test', configHash: 'test', time };
+      const record: HeartbeatRecord = {
+        workerId: `w-${region}`,
+        region,
+        version: 'test',
+        configHash: 'test',
+        time,
+      };
       fields.push(region, JSON.stringify(record));
     }
     if (fields.length > 0) await this.redis.hset(this.keys.heartbeats, ...fields);
@@ -133,7 +144,12 @@ export async function waitFor<T>(
 }
 
 /** A Redis client and key layout for one test file; `dispose` deletes every key of the prefix. */
-export function testRedis(name: string): { redis: Redis; prefix: string; keys: RedisKeyLayout; dispose(): Promise<void> } {
+export function testRedis(name: string): {
+  redis: Redis;
+  prefix: string;
+  keys: RedisKeyLayout;
+  dispose(): Promise<void>;
+} {
   const prefix = randomPrefix(name);
   const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: null });
   return {
@@ -148,7 +164,10 @@ export function testRedis(name: string): { redis: Redis; prefix: string; keys: R
 }
 
 /** Read-only handles on the apply and notify queues of a prefix. */
-export function jobQueues(redis: Redis, prefix: string): { apply: Queue; notify: Queue; evaluate: Queue; close(): Promise<void> } {
+export function jobQueues(
+  redis: Redis,
+  prefix: string,
+): { apply: Queue; notify: Queue; evaluate: Queue; close(): Promise<void> } {
   const apply = new Queue(QueueName.apply, { connection: redis, prefix });
   const notify = new Queue(QueueName.notify, { connection: redis, prefix });
   const evaluate = new Queue(QueueName.evaluate, { connection: redis, prefix });
