@@ -305,42 +305,29 @@ const checkFieldSchemas = {
     .meta({ description: 'dns: when set, at least one answer must equal this value.' }),
 };
 
+/** http and https take the same fields: the scheme only changes the transport. */
+const HTTP_CHECK_FIELDS = [
+  'type',
+  'interval',
+  'timeout',
+  'host',
+  'port',
+  'method',
+  'path',
+  'headers',
+  'hostHeader',
+  'sni',
+  'expectStatus',
+  'bodyMatch',
+  'latencyBudget',
+  'tlsVerify',
+  'followRedirects',
+] as const;
+
 /** Fields that make sense per check type; any other field is an error where it was written. */
 export const CHECK_FIELDS_BY_TYPE = {
-  http: [
-    'type',
-    'interval',
-    'timeout',
-    'host',
-    'port',
-    'method',
-    'path',
-    'headers',
-    'hostHeader',
-    'sni',
-    'expectStatus',
-    'bodyMatch',
-    'latencyBudget',
-    'tlsVerify',
-    'followRedirects',
-  ],
-  https: [
-    'type',
-    'interval',
-    'timeout',
-    'host',
-    'port',
-    'method',
-    'path',
-    'headers',
-    'hostHeader',
-    'sni',
-    'expectStatus',
-    'bodyMatch',
-    'latencyBudget',
-    'tlsVerify',
-    'followRedirects',
-  ],
+  http: HTTP_CHECK_FIELDS,
+  https: HTTP_CHECK_FIELDS,
   tcp: ['type', 'interval', 'timeout', 'host', 'port'],
   dns: [
     'type',

@@ -1,17 +1,7 @@
 import type { Pool, Service } from '../config/types';
-import type { PoolState, Verdict } from './types';
+import type { PoolState, PoolVerdict, Verdict } from './types';
 
-export interface PoolVerdict {
-  pool: string;
-  verdict: Verdict;
-  /** True when neither rule applied and the previous pool verdict was kept. */
-  held: boolean;
-  upCount: number;
-  downCount: number;
-  unknownCount: number;
-  /** minHealthy as an endpoint count. */
-  minHealthy: number;
-}
+export type { PoolVerdict };
 
 /**
  * minHealthy as an endpoint count: a percent rounds up (50% of 3 endpoints is 2), never below 1

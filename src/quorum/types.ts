@@ -201,16 +201,20 @@ export type PoolStatus =
   | 'forced-in'
   | 'forced-out';
 
-export interface PoolExplanation {
+/** What the pool's endpoint verdicts say of the pool (minHealthy applied). */
+export interface PoolVerdict {
   pool: string;
   verdict: Verdict;
-  /** True when no rule of the pool verdict applied and the previous verdict was kept. */
+  /** True when no rule of the pool verdict applied and the previous pool verdict was kept. */
   held: boolean;
   upCount: number;
   downCount: number;
   unknownCount: number;
   /** minHealthy as an endpoint count. */
   minHealthy: number;
+}
+
+export interface PoolExplanation extends PoolVerdict {
   status: PoolStatus;
   /** Weight in the published decision. */
   weight: number;
