@@ -3,7 +3,7 @@
  *
  * 1,000 services x 10 endpoints (two pools of five) x 5 probe regions = 50,000 opinions in Redis, one
  * in-process evaluator (`Evaluator`, the same class `quorumdns evaluate` runs) with the default 1 s tick
- * and concurrency 32. Measured, in one run:
+ * and concurrency 16 (the default). Measured, in one run:
  *  1. steady  full evaluation passes from the tick schedulers: pass time (tick slot -> last of the 1,000
  *             evaluations done), CPU of the process per second and per pass, evaluations/s;
  *  2. flips   200 decisive opinion flips written as a probe writes them (HSET of the opinion + the
@@ -21,7 +21,12 @@ import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { Config, Service } from '../src/config/types';
 import { Evaluator } from '../src/evaluator/evaluator';
-import { EVALUATE_JOB_NAME, type EvaluateJobData, evaluateJobOptions, QueueName } from '../src/evaluator/queues';
+import {
+  EVALUATE_JOB_NAME,
+  type EvaluateJobData,
+  evaluateJobOptions,
+  QueueName,
+} from '../src/evaluator/queues';
 import { redisTimeMs } from '../src/evaluator/redis-time';
 import { memoryLogger } from '../src/probe/logger';
 import { opinionField, redisKeys } from '../src/redis/keys';
@@ -37,6 +42,8 @@ const ENDPOINTS_PER_POOL = 5;
 const REGIONS = ['r1', 'r2', 'r3', 'r4', 'r5'];
 const STEADY_S = numberArg('seconds', 10);
 const FLIPS = numberArg('flips', 200);
+const PASSES = numberArg('passes', 5);
+const CONCURRENCY = numberArg('concurrency', 16);
 const WRITE_DOCS = args.includes('--write-docs');
 const PREFIX = 'qdns-bench-evaluator';
 
@@ -84,7 +91,9 @@ function buildService(name: string): Service {
 }
 
 function buildConfig(): Config {
-  const services = Object.fromEntries(Array.from({ length: SERVICES }, (_, i) => [serviceName(i), buildService(serviceName(i))]));
+  const services = Object.fromEntries(
+    Array.from({ length: SERVICES }, (_, i) => [serviceName(i), buildService(serviceName(i))]),
+  );
   return {
     deployment: { id: 'bench', redis: { keyPrefix: PREFIX } },
     probeRegions: REGIONS,
@@ -96,13 +105,8 @@ function buildConfig(): Config {
   };
 }
 
-interface Pass {
-  dueAt: number;
-  count: number;
-  lastDoneAt: number;
-}
-
 async function main(): Promise<void> {
+  const startRssMb = process.memoryUsage().rss / 1024 / 1024;
   const privateRedis: PrivateRedis = await startPrivateRedis();
   const redis = new Redis(privateRedis.url, { maxRetriesPerRequest: null });
   const keys = redisKeys(PREFIX);
@@ -133,25 +137,27 @@ async function main(): Promise<void> {
     }
     await heartbeats();
     const populateMs = performance.now() - populateStart;
+    if (args.includes('--verbose'))
+      console.log('after populate', process.memoryUsage().rss >> 20, process.resourceUsage().maxRSS >> 10);
 
     // --- the evaluator, ticking every second ---
-    const passes = new Map<number, Pass>();
+    const tickLags: number[] = [];
     const outcomes = new Map<string, number>();
+    let manualDone = 0;
     let recording = false;
     evaluator = await Evaluator.start({
       config,
       redisUrl: privateRedis.url,
       id: 'bench',
       tickMs: 1000,
-      concurrency: 32,
+      concurrency: CONCURRENCY,
       logger: memoryLogger(),
       onEvaluated: (result, job) => {
         outcomes.set(result.outcome, (outcomes.get(result.outcome) ?? 0) + 1);
-        if (!recording || job.reason !== 'tick') return;
-        const pass = passes.get(job.dueAt) ?? { dueAt: job.dueAt, count: 0, lastDoneAt: 0 };
-        pass.count += 1;
-        pass.lastDoneAt = Math.max(pass.lastDoneAt, Date.now());
-        passes.set(job.dueAt, pass);
+        if (job.reason === 'manual') manualDone += 1;
+        // How long after its tick was due each service's evaluation was done: under 1 s = every service is
+        // evaluated every second.
+        if (recording && job.reason === 'tick') tickLags.push(Date.now() - job.dueAt);
       },
     });
     const started = evaluator;
@@ -160,6 +166,20 @@ async function main(): Promise<void> {
     while (started.getStats().evaluations < SERVICES) await sleep(50);
     const firstPassMs = performance.now() - warmupStart;
     await sleep(3000);
+    const verbose = args.includes('--verbose');
+    const mem = (label: string) => {
+      if (verbose) {
+        const usage = process.memoryUsage();
+        console.log(label, {
+          rss: usage.rss >> 20,
+          heapUsed: usage.heapUsed >> 20,
+          heapTotal: usage.heapTotal >> 20,
+          external: usage.external >> 20,
+          maxRss: process.resourceUsage().maxRSS >> 10,
+        });
+      }
+    };
+    mem('after warm-up');
 
     // --- 1. steady state ---
     recording = true;
@@ -171,14 +191,42 @@ async function main(): Promise<void> {
     const wallS = (performance.now() - wallStart) / 1000;
     const evaluationsPerS = (started.getStats().evaluations - evaluationsStart) / wallS;
     recording = false;
-    if (args.includes('--verbose')) console.log('outcomes', outcomes, 'passes', [...passes.values()].slice(0, 5));
-    const complete = [...passes.values()].filter((pass) => pass.count >= SERVICES);
-    const passMs = complete.map((pass) => pass.lastDoneAt - pass.dueAt);
+    mem('after steady');
+    if (verbose) console.log('outcomes', outcomes);
     const cpuPercent = ((cpu.user + cpu.system) / 1e6 / wallS) * 100;
     const cpuPerPassMs = ((cpu.user + cpu.system) / 1000 / (evaluationsPerS * wallS)) * SERVICES;
 
-    // --- 2. flip -> generation latency ---
-    const flipQueue = new Queue<EvaluateJobData>(QueueName.evaluate, { connection: redis, prefix: keys.queuePrefix });
+    // --- 2. full passes on demand: every service asked at the same instant (ticks keep running) ---
+    const flipQueue = new Queue<EvaluateJobData>(QueueName.evaluate, {
+      connection: redis,
+      prefix: keys.queuePrefix,
+    });
+    const passMs: number[] = [];
+    const passCpuMs: number[] = [];
+    for (let pass = 0; pass < PASSES; pass += 1) {
+      const target = manualDone + SERVICES;
+      const passCpu = process.cpuUsage();
+      const passStart = performance.now();
+      await flipQueue.addBulk(
+        Array.from({ length: SERVICES }, (_, i) => ({
+          name: EVALUATE_JOB_NAME,
+          data: {
+            service: serviceName(i),
+            reason: 'manual' as const,
+            requestedAt: Date.now(),
+            requestedBy: 'bench',
+          },
+          opts: evaluateJobOptions(serviceName(i)),
+        })),
+      );
+      while (manualDone < target) await sleep(2);
+      passMs.push(performance.now() - passStart);
+      const used = process.cpuUsage(passCpu);
+      passCpuMs.push((used.user + used.system) / 1000);
+      await sleep(500);
+    }
+
+    // --- 3. flip -> generation latency ---
     const reader = redis.duplicate();
     const flipped = Array.from({ length: FLIPS }, (_, i) => serviceName(i));
     // Prepare: pool a down in r1 and r2, and in r3 for all but a5. Not yet a quorum on a5: no decision change.
@@ -195,33 +243,47 @@ async function main(): Promise<void> {
     const prepAt = await redisTimeMs(redis);
     // Let a tick absorb the preparation (endpoint verdict events), so each flip below is the decisive one.
     for (;;) {
-      const evaluated = await Promise.all(flipped.map((service) => redis.hget(keys.service(service).state, 'evaluatedAt')));
+      const evaluated = await Promise.all(
+        flipped.map((service) => redis.hget(keys.service(service).state, 'evaluatedAt')),
+      );
       if (evaluated.every((at) => Number(at) > prepAt + 50)) break;
       await sleep(100);
     }
     const latencies: number[] = [];
+    const observed: number[] = [];
     let wrongGeneration = 0;
     for (const service of flipped) {
       const serviceKeys = keys.service(service);
       const newest = (await redis.xrevrange(serviceKeys.events, '+', '-', 'COUNT', 1))[0];
       const waiting = reader.xread('BLOCK', 5000, 'STREAMS', serviceKeys.events, newest?.[0] ?? '0-0');
       const t0 = performance.now();
-      // What a probe worker does on the decisive failed check: its opinion flips, then it asks for an evaluation.
-      await redis.hset(serviceKeys.opinions, opinionField('a5', 'r3'), 'down');
+      // What a probe worker does on the decisive failed check: its opinion flips (written together with the
+      // Redis clock reading, so both ends of the measure are on the Redis clock), then it asks for an evaluation.
+      const written = await redis
+        .multi()
+        .time()
+        .hset(serviceKeys.opinions, opinionField('a5', 'r3'), 'down')
+        .exec();
+      const [seconds, micros] = (written?.[0]?.[1] ?? [0, 0]) as [string, string];
+      const flippedAt = Number(seconds) * 1000 + Number(micros) / 1000;
       await flipQueue.add(
         EVALUATE_JOB_NAME,
         { service, reason: 'flip', requestedAt: Date.now(), requestedBy: 'probe:r3:bench' },
         evaluateJobOptions(service),
       );
-      const answer = await waiting;
-      latencies.push(performance.now() - t0);
-      if (answer === null || (await redis.hget(serviceKeys.state, 'generation')) !== '2') wrongGeneration += 1;
+      const answer = (await waiting) as Array<[string, Array<[string, string[]]>]> | null;
+      observed.push(performance.now() - t0);
+      // The commit's XADD ids carry the Redis time of the commit script (ms).
+      const commitId = answer?.[0]?.[1]?.[0]?.[0];
+      if (commitId !== undefined) latencies.push(Math.max(0, Number(commitId.split('-')[0]) - flippedAt));
+      if (answer === null || (await redis.hget(serviceKeys.state, 'generation')) !== '2')
+        wrongGeneration += 1;
       await sleep(10 + Math.random() * 40);
     }
     reader.disconnect();
     await flipQueue.close();
 
-    // --- 3. baseline round trips ---
+    // --- 4. baseline round trips ---
     const ping: number[] = [];
     const hset: number[] = [];
     for (let i = 0; i < FLIPS; i += 1) {
@@ -233,14 +295,14 @@ async function main(): Promise<void> {
       hset.push(performance.now() - t);
     }
 
-    // --- 4. memory ---
+    // --- 5. memory ---
     const peakRssMb = (process.resourceUsage().maxRSS * 1024) / 1024 / 1024;
     const redisVersion = /redis_version:(\S+)/.exec(await redis.info('server'))?.[1] ?? '?';
 
     const fmt = (value: number, digits = 0) =>
       value.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
     const goals: Array<[string, boolean]> = [
-      ['full pass ≤ 1 s', percentile(passMs, 100) <= 1000],
+      ['full pass ≤ 1 s', percentile(passMs, 100) <= 1000 && percentile(tickLags, 99) <= 1000],
       ['≤ 50% of one core', cpuPercent <= 50],
       ['flip-to-decision p99 ≤ 50 ms', percentile(latencies, 99) <= 50],
       ['RSS < 250 MB', peakRssMb < 250],
@@ -251,20 +313,24 @@ async function main(): Promise<void> {
 
 - **Machine:** ${cpus().length} vCPU ${cpuModel}, Node ${process.version}, Redis ${redisVersion} (private redis-server on loopback)
 - **Date:** ${new Date().toISOString().slice(0, 10)}
-- **Command:** \`npm run bench:evaluator${WRITE_DOCS ? ' -- --write-docs' : ''}\` (${fmt(SERVICES)} services × ${ENDPOINTS_PER_POOL * 2} endpoints × ${REGIONS.length} regions = ${fmt(SERVICES * ENDPOINTS_PER_POOL * 2 * REGIONS.length)} opinions; one evaluator, 1 s tick, concurrency 32; ${STEADY_S} s measured; ${FLIPS} flips)
+- **Command:** \`npm run bench:evaluator${WRITE_DOCS ? ' -- --write-docs' : ''}\` (${fmt(SERVICES)} services × ${ENDPOINTS_PER_POOL * 2} endpoints × ${REGIONS.length} regions = ${fmt(SERVICES * ENDPOINTS_PER_POOL * 2 * REGIONS.length)} opinions; one evaluator, 1 s tick, concurrency ${CONCURRENCY}; ${STEADY_S} s measured; ${FLIPS} flips)
 
 | measure | value | goal |
 |---|---|---|
-| full pass (tick slot → last of ${fmt(SERVICES)} evaluations done), p50 / max over ${complete.length} passes | ${fmt(percentile(passMs, 50))} / ${fmt(percentile(passMs, 100))} ms | ≤ 1,000 ms |
-| CPU of the evaluator process at a 1 s tick | ${fmt(cpuPercent, 1)} % of one core | ≤ 50 % |
-| CPU per full pass | ${fmt(cpuPerPassMs)} ms | |
+| full pass: all ${fmt(SERVICES)} services asked at once → all evaluated, p50 / max of ${PASSES} (ticks running) | ${fmt(percentile(passMs, 50))} / ${fmt(percentile(passMs, 100))} ms | ≤ 1,000 ms |
+| CPU during such a pass (its evaluations plus the ticks meanwhile), p50 | ${fmt(percentile(passCpuMs, 50))} ms | |
+| CPU of the evaluator process at a 1 s tick (steady) | ${fmt(cpuPercent, 1)} % of one core | ≤ 50 % |
+| CPU per ${fmt(SERVICES)} evaluations (steady) | ${fmt(cpuPerPassMs)} ms | |
 | evaluations/s (steady) | ${fmt(evaluationsPerS)} | |
+| tick due → evaluation done, p50 / p99 / max | ${fmt(percentile(tickLags, 50))} / ${fmt(percentile(tickLags, 99))} / ${fmt(percentile(tickLags, 100))} ms | |
 | first pass (every service's first decision, generation 1, committed) | ${fmt(firstPassMs)} ms | |
-| flip written → new generation written, p50 / p99 (${FLIPS} flips, ticks running) | ${fmt(percentile(latencies, 50), 1)} / ${fmt(percentile(latencies, 99), 1)} ms | p99 ≤ 50 ms |
+| flip written → new generation written (both on the Redis clock), p50 / p99 (${FLIPS} flips, ticks running) | ${fmt(percentile(latencies, 50), 1)} / ${fmt(percentile(latencies, 99), 1)} ms | p99 ≤ 50 ms |
+| the same as seen by a reader in the benchmark process (which shares its event loop with the evaluator), p50 / p99 | ${fmt(percentile(observed, 50), 1)} / ${fmt(percentile(observed, 99), 1)} ms | |
 | flips that did not end at generation 2 | ${wrongGeneration} | 0 |
 | baseline: one PING round trip, p50 / p99 | ${fmt(percentile(ping, 50), 2)} / ${fmt(percentile(ping, 99), 2)} ms | |
 | baseline: one HSET round trip, p50 / p99 | ${fmt(percentile(hset, 50), 2)} / ${fmt(percentile(hset, 99), 2)} ms | |
 | peak RSS of the process | ${fmt(peakRssMb)} MB | < 250 MB |
+| RSS before populating (node and the modules loaded; under tsx its loader adds about 40 MB: the tsc-compiled benchmark reads about 76 MB here and peaks about 40 MB lower) | ${fmt(startRssMb)} MB | |
 | populating ${fmt(SERVICES * ENDPOINTS_PER_POOL * 2 * REGIONS.length)} opinions (pipelined HSET) | ${fmt(populateMs)} ms | |
 
 Goals: ${goals.map(([name, ok]) => `${name} ${ok ? '✅' : '❌'}`).join('; ')}.
@@ -274,7 +340,18 @@ Goals: ${goals.map(([name, ok]) => `${name} ${ok ? '✅' : '❌'}`).join('; ')}.
       const docs = join(__dirname, '..', 'docs', 'benchmarks.md');
       const current = existsSync(docs) ? readFileSync(docs, 'utf8') : '# Benchmarks\n';
       const pattern = /<!-- evaluator-bench:start -->[\s\S]*<!-- evaluator-bench:end -->/;
-      writeFileSync(docs, pattern.test(current) ? current.replace(pattern, report) : `${current.trimEnd()}\n\n${report}\n`);
+      // Only this section is written (formatted as `npm run lint` expects); the rest of the file is left as is.
+      // Prettier is loaded only now: loaded at start it would add its weight to the RSS measured above.
+      const { format } = await import('prettier');
+      const section = (
+        await format(report, { parser: 'markdown', printWidth: 110, singleQuote: true })
+      ).trimEnd();
+      writeFileSync(
+        docs,
+        pattern.test(current)
+          ? current.replace(pattern, () => section)
+          : `${current.trimEnd()}\n\n${section}\n`,
+      );
       console.log(`updated ${docs}`);
     }
     if (goals.some(([, ok]) => !ok) || wrongGeneration > 0) process.exitCode = 1;

@@ -14,6 +14,11 @@ export const commands: Record<string, CommandEntry> = {
     summary: 'validate service definitions: quorumdns validate <path...> [--format text|json]',
     load: () => require('./validate-command').validateCommand,
   },
+  evaluate: {
+    summary:
+      'run the quorum evaluator: quorumdns evaluate --config <path...> [--tick 1s] [--concurrency 16] [--metrics-port n] [--id name]',
+    load: () => require('./evaluate-command').evaluateCommand,
+  },
   probe: {
     summary: 'run a probe worker: quorumdns probe --region <name> --config <path...> [--concurrency n]',
     load: () => require('./probe-command').probeCommand,

@@ -1,5 +1,5 @@
 /**
- * `quorumdns evaluate --config <path...> [--tick 1s] [--concurrency 32] [--metrics-port n] [--metrics-host 127.0.0.1]
+ * `quorumdns evaluate --config <path...> [--tick 1s] [--concurrency 16] [--metrics-port n] [--metrics-host 127.0.0.1]
  *   [--id name] [--lock-duration 10s]`
  *
  * Runs the evaluator until SIGTERM/SIGINT (graceful: in-flight evaluations finish; a second signal stops at
@@ -41,7 +41,7 @@ function parseSettings(args: string[], io: CliIo): EvaluateSettings {
   const { values, positionals } = parseArgs(args, {
     config: { type: 'string', multiple: true, short: 'c' },
     tick: { type: 'string', default: '1s' },
-    concurrency: { type: 'string', default: '32' },
+    concurrency: { type: 'string', default: '16' },
     'metrics-port': { type: 'string' },
     'metrics-host': { type: 'string', default: '127.0.0.1' },
     id: { type: 'string' },

@@ -7,7 +7,12 @@ import type { Redis } from 'ioredis';
 import { parseOpinionField, type RedisKeyLayout } from '../redis/keys';
 import type { HeartbeatAges, OpinionMatrix, Override } from '../quorum/types';
 import { parseOverrideHash } from './override-store';
-import { EVALUATION_FIELDS, type EvaluationRecord, type ParsedState, parseEvaluationFields } from './state-store';
+import {
+  EVALUATION_FIELDS,
+  type EvaluationRecord,
+  type ParsedState,
+  parseEvaluationFields,
+} from './state-store';
 
 export interface EvaluationInputs {
   /** Redis server time, epoch ms. */
@@ -26,7 +31,22 @@ export interface EvaluationInputs {
 
 const OPINIONS = new Set(['up', 'down', 'unknown']);
 
-/** `reuse`: the state parsed at the previous evaluation; reused when the stored text has not changed. */
+/**
+ * Parsed opinion fields. The same few fields come back on every evaluation of every service, so splitting
+ * each again is wasted garbage; bounded so a key space full of junk cannot grow it without end.
+ */
+const parsedFields = new Map<string, { endpoint: string; region: string } | undefined>();
+const PARSED_FIELDS_LIMIT = 200_000;
+
+function parseFieldCached(field: string): { endpoint: string; region: string } | undefined {
+  if (parsedFields.has(field)) return parsedFields.get(field);
+  const parsed = parseOpinionField(field);
+  if (parsedFields.size >= PARSED_FIELDS_LIMIT) parsedFields.clear();
+  parsedFields.set(field, parsed);
+  return parsed;
+}
+
+/** `reuse`: what the previous evaluation of this service parsed; reused where the stored text has not changed. */
 export async function readEvaluationInputs(
   redis: Redis,
   keys: RedisKeyLayout,
@@ -65,7 +85,7 @@ export async function readEvaluationInputs(
 export function parseOpinions(key: string, hash: Record<string, string>, skipped: string[]): OpinionMatrix {
   const matrix: OpinionMatrix = {};
   for (const [field, opinion] of Object.entries(hash)) {
-    const parsed = parseOpinionField(field);
+    const parsed = parseFieldCached(field);
     if (parsed === undefined) {
       skipped.push(`${key} ${JSON.stringify(field)}: not <endpoint>\\t<region>`);
       continue;

@@ -46,7 +46,7 @@ export interface EvaluatorOptions {
   id?: string;
   /** Period of each service's scheduled evaluation. @defaultValue 1000 */
   tickMs?: number;
-  /** Evaluations in flight at once (different services; one service is evaluated one at a time). @defaultValue 32 */
+  /** Evaluations in flight at once (different services; one service is evaluated one at a time). @defaultValue 16 */
   concurrency?: number;
   /**
    * How long a job's lock lasts without renewal. A job of an evaluator killed with -9 is handed to another
@@ -141,8 +141,16 @@ export class Evaluator {
     this.commands = createEvaluatorRedis(options.redisUrl, 'commands', `quorumdns-evaluator:${this.id}`);
     // The stores get a connection of their own: BullMQ defines its ~50 scripts on the connection it is given,
     // and ioredis copies every defined script into each pipeline it builds (one per evaluation).
-    this.storeConnection = createEvaluatorRedis(options.redisUrl, 'commands', `quorumdns-evaluator-store:${this.id}`);
-    this.workerConnection = createEvaluatorRedis(options.redisUrl, 'worker', `quorumdns-evaluator-worker:${this.id}`);
+    this.storeConnection = createEvaluatorRedis(
+      options.redisUrl,
+      'commands',
+      `quorumdns-evaluator-store:${this.id}`,
+    );
+    this.workerConnection = createEvaluatorRedis(
+      options.redisUrl,
+      'worker',
+      `quorumdns-evaluator-worker:${this.id}`,
+    );
     this.evaluateQueue = new Queue<EvaluateJobData>(QueueName.evaluate, {
       connection: this.commands,
       prefix,
@@ -182,7 +190,7 @@ export class Evaluator {
       // Shows in each job's `processedBy`: which evaluator ran it.
       name: this.id,
       autorun: false,
-      concurrency: options.concurrency ?? 32,
+      concurrency: options.concurrency ?? 16,
       lockDuration: options.lockDurationMs ?? 10_000,
       stalledInterval: options.stalledIntervalMs ?? 5000,
       // A stalled evaluation is simply run again; a job that keeps stalling is a tick: the next one comes.

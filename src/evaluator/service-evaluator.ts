@@ -73,17 +73,14 @@ export class ServiceEvaluator {
   async evaluate(service: Service, configHash: string): Promise<EvaluationResult> {
     const jobs: DispatchedJobs = { apply: [], notify: [] };
     for (let attempt = 0; attempt < this.maxCommitAttempts; attempt += 1) {
-      const inputs = await readEvaluationInputs(
-        this.options.redis,
-        this.options.keys,
-        service.name,
-        this.parsedStates.get(service.name),
-      );
+      let parsed = this.parsedStates.get(service.name);
+      if (parsed === undefined) {
+        parsed = {};
+        this.parsedStates.set(service.name, parsed);
+      }
+      const inputs = await readEvaluationInputs(this.options.redis, this.options.keys, service.name, parsed);
       this.options.onUnreadable?.(service.name, inputs.skipped);
       const previous = inputs.previous;
-      if (previous !== undefined) {
-        this.parsedStates.set(service.name, { json: previous.stateJson, state: previous.record.state });
-      }
       if (previous?.dispatch !== undefined) append(jobs, await this.finishDispatch(service, previous));
 
       const output = decide({
@@ -138,9 +135,11 @@ export class ServiceEvaluator {
       }));
       const expected = { generation: previousGeneration, version: previous?.version ?? 0 };
       const stateJson = JSON.stringify(output.state);
-      const commit = await this.options.stateStore.commit(service.name, expected, record, events, { stateJson });
+      const commit = await this.options.stateStore.commit(service.name, expected, record, events, {
+        stateJson,
+      });
       if (commit.outcome === 'conflict') continue;
-      this.parsedStates.set(service.name, { json: stateJson, state: output.state });
+      parsed.state = { json: stateJson, value: output.state };
 
       const stored: StoredEvent[] = events.map((event, index) => ({
         ...event,

@@ -15,6 +15,7 @@
  *   (job ids make that idempotent) and clears the fields.
  */
 import type { Redis } from 'ioredis';
+import type { z } from 'zod';
 import type { RedisKeyLayout } from '../redis/keys';
 import type { Explanation, ServiceState } from '../quorum/types';
 import { CorruptStateError } from './errors';
@@ -67,7 +68,9 @@ export interface CommitOptions {
  * record the pending dispatch, ARGV[10..] event JSONs.
  * Returns {1, version, id...} or {0, current generation, current version}.
  */
-const COMMIT = new LuaScript('quorumdns-commit', `
+const COMMIT = new LuaScript(
+  'quorumdns-commit',
+  `
 local current = redis.call('HMGET', KEYS[1], 'generation', 'version')
 local generation = tonumber(current[1] or '0')
 local version = tonumber(current[2] or '0')
@@ -92,10 +95,14 @@ else
   redis.call('HDEL', KEYS[1], 'dispatchVersion', 'dispatchEvents')
 end
 return reply
-`, 2);
+`,
+  2,
+);
 
 /** KEYS[1] state hash; ARGV[1] evaluatedAt. Moves evaluatedAt forward only, and never creates a record. */
-const TOUCH = new LuaScript('quorumdns-touch', `
+const TOUCH = new LuaScript(
+  'quorumdns-touch',
+  `
 local current = redis.call('HGET', KEYS[1], 'evaluatedAt')
 if not current then
   if redis.call('HEXISTS', KEYS[1], 'record') == 0 then return 0 end
@@ -104,16 +111,22 @@ elseif (tonumber(current) or 0) >= tonumber(ARGV[1]) then
 end
 redis.call('HSET', KEYS[1], 'evaluatedAt', ARGV[1])
 return 1
-`, 1);
+`,
+  1,
+);
 
 /** KEYS[1] state hash; ARGV[1] version. Clears the pending dispatch if it is still that version's. */
-const CLEAR_DISPATCH = new LuaScript('quorumdns-clear-dispatch', `
+const CLEAR_DISPATCH = new LuaScript(
+  'quorumdns-clear-dispatch',
+  `
 if redis.call('HGET', KEYS[1], 'dispatchVersion') == ARGV[1] then
   redis.call('HDEL', KEYS[1], 'dispatchVersion', 'dispatchEvents')
   return 1
 end
 return 0
-`, 1);
+`,
+  1,
+);
 
 type StateHash = Record<string, string>;
 
@@ -211,7 +224,11 @@ export class StateStore {
 
   /** The jobs of commit `version` are added: forget the pending dispatch (unless a newer commit replaced it). */
   async clearDispatch(service: string, version: number): Promise<boolean> {
-    const cleared = await CLEAR_DISPATCH.run(this.redis, [this.keys.service(service).state], [String(version)]);
+    const cleared = await CLEAR_DISPATCH.run(
+      this.redis,
+      [this.keys.service(service).state],
+      [String(version)],
+    );
     return cleared === 1;
   }
 }
@@ -243,11 +260,16 @@ export interface EvaluationRecord {
   dispatch: PendingDispatch | undefined;
 }
 
-/** A state parsed earlier from exactly this text: reused instead of parsing and validating it again. */
+/**
+ * Values parsed earlier, keyed by their exact text: reused instead of parsing and validating the same text
+ * again. One per service; the parse fills it in.
+ */
 export interface ParsedState {
-  json: string;
-  state: ServiceState;
+  state?: { json: string; value: ServiceState };
+  record?: { json: string; value: StoredRecordFields };
 }
+
+type StoredRecordFields = z.infer<typeof storedRecordSchema>;
 
 /**
  * Validates the fields an evaluation reads (HMGET of `EVALUATION_FIELDS`); `undefined` when there is no
@@ -294,13 +316,18 @@ function parseRecordFields(
     throw new CorruptStateError(key, field, problem);
   };
   if (hash.record === undefined) return fail('record', 'missing (the hash has no record field)');
+  const stored =
+    reuse?.record !== undefined && reuse.record.json === hash.record
+      ? reuse.record.value
+      : parseStoredJson(hash.record, storedRecordSchema, 'record', fail);
+  if (reuse !== undefined) reuse.record = { json: hash.record, value: stored };
   if (hash.state === undefined) return fail('state', 'missing (the hash has no state field)');
-  const stored = parseStoredJson(hash.record, storedRecordSchema, 'record', fail);
   const state =
-    reuse !== undefined && reuse.json === hash.state
-      ? reuse.state
+    reuse?.state !== undefined && reuse.state.json === hash.state
+      ? reuse.state.value
       : // The schema checked the shape the core relies on; unknown extra keys are kept on purpose.
         (parseStoredJson(hash.state, serviceStateSchema, 'state', fail) as unknown as ServiceState);
+  if (reuse !== undefined) reuse.state = { json: hash.state, value: state };
   const generation = parseInteger(key, 'generation', hash.generation);
   const version = parseInteger(key, 'version', hash.version);
   if (generation !== stored.generation) {

@@ -9,8 +9,14 @@ import { EVALUATE_JOB_NAME, type EvaluateJobData, evaluateSchedulerId } from './
 
 const SCHEDULER_PREFIX = evaluateSchedulerId('');
 
-/** Tick jobs come every second per service: keep none of the successful ones, some failed ones to read. */
-const TICK_JOB_OPTIONS = {
+/**
+ * Tick jobs come every second per service: keep none of the successful ones, some failed ones to read.
+ *
+ * WHY a priority: BullMQ takes jobs without a priority (the probes' flip jobs) before prioritized ones, so a
+ * flip never waits behind a backlog of routine ticks; the ticks only catch up on what flips did not cover.
+ */
+export const TICK_JOB_OPTIONS = {
+  priority: 10,
   removeOnComplete: true,
   removeOnFail: { age: 3600, count: 1000 },
 } as const;

@@ -45,9 +45,10 @@ export interface ServiceKeys {
   /** Hash `<endpoint>\t<region>` -> compact JSON `LastObservation` of the newest recorded observation. */
   last: string;
   /**
-   * The evaluator's hash: `record` (JSON `ServiceRecord`: core state, decision, generation, explanation),
-   * `generation`, `version` (compare-and-set counter), `evaluatedAt`, and `dispatchVersion`/`dispatchEvents`
-   * while the apply/notify jobs of a commit are still to be added. Written by src/evaluator/state-store.ts.
+   * The evaluator's hash: `record` (JSON: generation, decidedAt, evaluatedAt, configHash, evaluatedBy),
+   * `state` (JSON `ServiceState` of the core), `explanation` (JSON `Explanation`), `generation`, `version`
+   * (compare-and-set counter), `evaluatedAt`, and `dispatchVersion`/`dispatchEvents` while the apply/notify
+   * jobs of a commit are still to be added. Written by src/evaluator/state-store.ts (docs/evaluator.md).
    */
   state: string;
   /** The evaluator's hash: override id -> JSON `Override` (src/evaluator/override-store.ts). */

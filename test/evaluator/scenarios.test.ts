@@ -278,26 +278,24 @@ test('a forced drain works and expires on its own', async () => {
 test('corrupt state in Redis gives a clear error naming the key and field, and the job fails with it', async () => {
   await healthy('corrupt');
   const key = keys.service('corrupt').state;
-  const stored = JSON.parse((await redis.hget(key, 'record')) as string) as {
-    state: { pools: Record<string, unknown> };
-  };
-  stored.state.pools.a = { verdict: 'sideways', eligible: true, failbackAfter: 2000 };
+  const stored = JSON.parse((await redis.hget(key, 'state')) as string) as { pools: Record<string, unknown> };
+  stored.pools.a = { verdict: 'sideways', eligible: true, failbackAfter: 2000 };
   // Bump the version too, as any writer would: an evaluation in flight must not commit over the damage.
-  await redis.multi().hset(key, 'record', JSON.stringify(stored)).hincrby(key, 'version', 1).exec();
+  await redis.multi().hset(key, 'state', JSON.stringify(stored)).hincrby(key, 'version', 1).exec();
 
   await expect(states.read('corrupt')).rejects.toThrow(CorruptStateError);
-  await expect(states.read('corrupt')).rejects.toThrow(`${key}, field record.state.pools.a.verdict`);
+  await expect(states.read('corrupt')).rejects.toThrow(`${key}, field state.pools.a.verdict`);
   await expect(evaluator.evaluateNow('corrupt')).rejects.toMatchObject({
     code: 'ECORRUPTSTATE',
     key,
-    field: 'record.state.pools.a.verdict',
+    field: 'state.pools.a.verdict',
   });
   await flip('corrupt');
   const failed = await waitFor(
     async () => (await queues.evaluate.getFailed()).find((job) => job.data.service === 'corrupt'),
     { what: 'the failed evaluate job of corrupt' },
   );
-  expect(failed.failedReason).toContain('record.state.pools.a.verdict');
+  expect(failed.failedReason).toContain('state.pools.a.verdict');
   const logged = logger.entries.filter(
     (entry) => entry.fields.service === 'corrupt' && entry.level === 'error',
   );
