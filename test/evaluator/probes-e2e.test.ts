@@ -149,12 +149,13 @@ test('a majority outage becomes a new generation with apply and notify jobs with
   expect(failedOver.state.decision.pools.find((pool) => pool.weight > 0)?.pool).toBe('b');
   // Within one tick (1 s) of the quorum being met; in practice the flip job makes it milliseconds.
   expect(failedOver.decidedAt - quorumMetAt).toBeLessThanOrEqual(1000);
-  expect(await queues.apply.getJob('apply/web/r53/Z123/2')).toBeDefined();
+  // The jobs are added right after the commit (the record says which it still owes), so poll briefly.
+  await waitFor(() => queues.apply.getJob('apply/web/r53/Z123/2'), { what: 'the apply job of generation 2' });
   const warnings = (await eventLog.read({ services: ['web'] })).filter(
     (event) => event.generation === 2 && event.severity !== 'info',
   );
   expect(warnings.length).toBeGreaterThan(0);
   for (const event of warnings) {
-    expect(await queues.notify.getJob(`notify/web/${event.id}/ops`)).toBeDefined();
+    await waitFor(() => queues.notify.getJob(`notify/web/${event.id}/ops`), { what: `notify job of ${event.kind}` });
   }
 });
