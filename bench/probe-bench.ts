@@ -422,10 +422,13 @@ Goals: ${goals.map(([name, ok]) => `${name} ${ok ? '✅' : '❌'}`).join('; ')}.
       const docs = join(__dirname, '..', 'docs', 'benchmarks.md');
       const current = existsSync(docs) ? readFileSync(docs, 'utf8') : '# Benchmarks\n';
       const pattern = /<!-- probe-bench:start -->[\s\S]*<!-- probe-bench:end -->/;
-      writeFileSync(
-        docs,
-        pattern.test(current) ? current.replace(pattern, report) : `${current.trimEnd()}\n\n${report}\n`,
-      );
+      const updated = pattern.test(current)
+        ? current.replace(pattern, report)
+        : `${current.trimEnd()}\n\n${report}\n`;
+      // Formatted like the rest of the repository, so `npm run lint` (prettier --check) stays green.
+      const prettier = await import('prettier');
+      const options = (await prettier.resolveConfig(docs)) ?? {};
+      writeFileSync(docs, await prettier.format(updated, { ...options, filepath: docs }));
       console.log(`updated ${docs}`);
     }
     if (goals.some(([, ok]) => !ok)) process.exitCode = 1;
