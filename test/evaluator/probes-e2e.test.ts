@@ -156,6 +156,8 @@ test('a majority outage becomes a new generation with apply and notify jobs with
   );
   expect(warnings.length).toBeGreaterThan(0);
   for (const event of warnings) {
-    await waitFor(() => queues.notify.getJob(`notify/web/${event.id}/ops`), { what: `notify job of ${event.kind}` });
+    await waitFor(() => queues.notify.getJob(`notify/web/${event.id}/ops`), {
+      what: `notify job of ${event.kind}`,
+    });
   }
 });

@@ -112,7 +112,7 @@ describe('quorumdns events', () => {
         [
           '--import',
           'tsx',
-          join(__dirname, 'support', 'operator-cli.ts'),
+          join(ROOT, 'src', 'cli.ts'),
           'events',
           '--follow',
           '--json',

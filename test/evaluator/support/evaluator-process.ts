@@ -6,7 +6,6 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { commands } from '../../../src/cli/commands';
 import { waitFor } from './fixtures';
 
 const ROOT = join(__dirname, '..', '..', '..');
@@ -26,19 +25,16 @@ export interface EvaluatorProcess {
   waitForLog(predicate: (line: LogLine) => boolean, what: string, timeoutMs?: number): Promise<LogLine>;
 }
 
-/** The command line that runs `quorumdns evaluate` (the dispatcher's, once the lead has registered it). */
-function evaluateArgv(args: string[]): string[] {
-  return Object.prototype.hasOwnProperty.call(commands, 'evaluate')
-    ? [join(ROOT, 'src', 'cli.ts'), 'evaluate', ...args]
-    : [join(__dirname, 'evaluate-entry.ts'), ...args];
-}
-
 export function spawnEvaluator(args: string[], env: NodeJS.ProcessEnv = {}): EvaluatorProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', ...evaluateArgv(args)], {
-    cwd: ROOT,
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', join(ROOT, 'src', 'cli.ts'), 'evaluate', ...args],
+    {
+      cwd: ROOT,
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   const logs: LogLine[] = [];
   const text: string[] = [];
   let pending = '';

@@ -10,6 +10,8 @@ import type { Config, Safety, Service } from '../../../src/config/types';
 import { QueueName } from '../../../src/evaluator/queues';
 import { redisTimeMs } from '../../../src/evaluator/redis-time';
 import { type HeartbeatRecord, opinionField, type RedisKeyLayout, redisKeys } from '../../../src/redis/keys';
+import { deleteKeys } from '../../support/redis-test-keys';
+import { waitFor } from '../../support/wait-for';
 import { buildConfig, endpoint, service as buildService, tcpCheck } from '../../support/config-builder';
 
 export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -119,30 +121,6 @@ export class ProbeSide {
   }
 }
 
-export async function deleteKeys(redis: Redis, prefix: string): Promise<void> {
-  let cursor = '0';
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
-    cursor = next;
-    if (keys.length > 0) await redis.del(...keys);
-  } while (cursor !== '0');
-}
-
-/** Polls until `condition` returns a truthy value or the deadline passes. Never a tuned sleep. */
-export async function waitFor<T>(
-  condition: () => T | Promise<T>,
-  { timeoutMs = 10_000, intervalMs = 20, what = 'condition' } = {},
-): Promise<NonNullable<T>> {
-  const deadline = Date.now() + timeoutMs;
-  let last: T | undefined;
-  for (;;) {
-    last = await condition();
-    if (last) return last as NonNullable<T>;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, intervalMs));
-  }
-}
-
 /** A Redis client and key layout for one test file; `dispose` deletes every key of the prefix. */
 export function testRedis(name: string): {
   redis: Redis;
@@ -180,3 +158,5 @@ export function jobQueues(
     },
   };
 }
+
+export { deleteKeys, waitFor };

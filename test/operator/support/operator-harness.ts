@@ -9,12 +9,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import type { CliIo } from '../../../src/cli/cli-io';
-import { commands } from '../../../src/cli/commands';
 import { main } from '../../../src/cli/main';
-import { operatorCommandEntries } from '../../../src/cli/operator-commands';
 import { loadConfigOrThrow } from '../../../src/config/load-config';
 import type { Config } from '../../../src/config/types';
-import { deleteKeys } from '../../probe/helpers';
+import { deleteKeys } from '../../support/redis-test-keys';
+import { waitFor } from '../../support/wait-for';
 
 export const SHARED_REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 
@@ -22,11 +21,6 @@ export const SHARED_REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379
  * Until src/cli/commands.ts lists the operator commands, tests add them (only those missing), so main()
  * dispatches them exactly as the binary will.
  */
-export function registerOperatorCommands(): void {
-  for (const [name, entry] of Object.entries(operatorCommandEntries)) {
-    if (!Object.prototype.hasOwnProperty.call(commands, name)) commands[name] = entry;
-  }
-}
 
 export interface RunResult {
   code: number;
@@ -94,7 +88,6 @@ export interface OperatorHarness {
 }
 
 export async function createOperatorHarness(name: string): Promise<OperatorHarness> {
-  registerOperatorCommands();
   const prefix = `qdns-test-op-${name}-${randomBytes(4).toString('hex')}`;
   const dir = mkdtempSync(join(tmpdir(), `qdns-operator-${name}-`));
   const configPath = join(dir, 'quorumdns.yaml');
@@ -135,16 +128,10 @@ export async function createOperatorHarness(name: string): Promise<OperatorHarne
 }
 
 /** Polls until `condition` holds or the deadline passes (never a tuned sleep). */
-export async function eventually<T>(
+export function eventually<T>(
   condition: () => T | undefined | false | Promise<T | undefined | false>,
   what: string,
   timeoutMs = 5000,
 ): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await condition();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
+  return waitFor(condition, { what, timeoutMs, intervalMs: 25 }) as Promise<T>;
 }

@@ -36,12 +36,3 @@ export function dnsCheck(overrides: Partial<DnsCheck> = {}): DnsCheck {
     ...overrides,
   };
 }
-
-/** Polls `condition` every 5 ms until it holds or `timeoutMs` passes (integration tests never sleep blindly). */
-export async function waitFor(condition: () => boolean, timeoutMs = 2_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-}

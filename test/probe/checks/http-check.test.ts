@@ -15,7 +15,8 @@ import {
   type HttpTestServer,
   type TestServer,
 } from '../../support/misbehaving-servers';
-import { httpCheck, waitFor } from './check-builders';
+import { httpCheck } from './check-builders';
+import { waitFor } from '../../support/wait-for';
 
 const servers: TestServer[] = [];
 async function track<T extends TestServer>(server: Promise<T>): Promise<T> {

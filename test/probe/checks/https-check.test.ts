@@ -7,7 +7,8 @@ import {
   type HttpTestServer,
   type TestServer,
 } from '../../support/misbehaving-servers';
-import { httpCheck, waitFor } from './check-builders';
+import { httpCheck } from './check-builders';
+import { waitFor } from '../../support/wait-for';
 
 const servers: TestServer[] = [];
 let tlsServer: HttpTestServer;

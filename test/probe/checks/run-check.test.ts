@@ -11,7 +11,8 @@ import {
   type DnsTestServer,
   type TestServer,
 } from '../../support/misbehaving-servers';
-import { dnsCheck, httpCheck, tcpCheck, waitFor } from './check-builders';
+import { dnsCheck, httpCheck, tcpCheck } from './check-builders';
+import { waitFor } from '../../support/wait-for';
 
 const servers: Array<TestServer | DnsTestServer> = [];
 afterAll(async () => {
@@ -107,6 +108,6 @@ describe('runCheck', () => {
     // close while this test runs, which must not read as a failure; a leak still makes a kind grow.
     const noKindGrew = () =>
       Object.entries(leakableResources()).every(([kind, count]) => count <= (before[kind] ?? 0));
-    await waitFor(noKindGrew, 10_000);
+    await waitFor(noKindGrew, { what: 'every kind of handle back to its count before' });
   });
 });

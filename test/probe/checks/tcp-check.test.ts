@@ -1,7 +1,8 @@
 import type { LookupFunction } from 'node:net';
 import { runCheck } from '../../../src/probe/checks/run-check';
 import { getClosedPort, startTcpServer, type TcpTestServer } from '../../support/misbehaving-servers';
-import { tcpCheck, waitFor } from './check-builders';
+import { tcpCheck } from './check-builders';
+import { waitFor } from '../../support/wait-for';
 
 let server: TcpTestServer;
 
