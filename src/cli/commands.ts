@@ -20,7 +20,8 @@ export const commands: Record<string, CommandEntry> = {
     load: () => require('./evaluate-command').evaluateCommand,
   },
   probe: {
-    summary: 'run a probe worker: quorumdns probe --region <name> --config <path...> [--concurrency n]',
+    summary:
+      'run a probe worker: quorumdns probe --region <name> --config <path...> [--concurrency n] [--worker-id id] [--buffer-size n] [--metrics-port n]',
     load: () => require('./probe-command').probeCommand,
   },
   ...operatorCommandEntries,

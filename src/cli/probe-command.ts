@@ -1,7 +1,10 @@
+import { Registry } from 'prom-client';
+import { type HealthServer, startHealthServer } from '../api/health-server';
 import { ConfigError, loadConfigOrThrow } from '../config/load-config';
 import { formatProblem, type Problem } from '../config/problem';
 import { SecretUnavailableError } from '../config/resolve-secret';
 import type { Config } from '../config/types';
+import { createProbeMetrics, type ProbeMetrics } from '../metrics/probe-metrics';
 import { jsonLineLogger } from '../probe/logger';
 import { HeaderSecretError, UnknownProbeRegionError } from '../probe/probe-target';
 import { defaultWorkerId, ProbeWorker, type ProbeWorkerOptions } from '../probe/worker';
@@ -34,16 +37,27 @@ function positiveInteger(flag: string, text: string | undefined): number | undef
   return value;
 }
 
+function metricsPortOf(text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const value = Number(text);
+  if (text.trim() === '' || !Number.isInteger(value) || value < 0 || value > 65535) {
+    throw new UsageError(`--metrics-port must be a port number (0 = any free port), got "${text}"`);
+  }
+  return value;
+}
+
 function printProblems(io: CliIo, problems: readonly Problem[]): void {
   for (const problem of problems) io.stderr(`${formatProblem(problem)}\n`);
 }
 
 /**
- * `quorumdns probe --region <name> --config <path...> [--concurrency n] [--worker-id id] [--buffer-size n]`
+ * `quorumdns probe --region <name> --config <path...> [--concurrency n] [--worker-id id] [--buffer-size n]
+ *   [--metrics-port n] [--metrics-host 127.0.0.1]`
  *
  * Runs until SIGTERM or SIGINT (graceful: in-flight checks finish, observations are flushed, exit 0).
  * SIGHUP re-reads the config files: a valid config is applied (unchanged endpoints keep their schedule),
- * an invalid one is logged and the running config stays. Logs are JSON lines on stdout.
+ * an invalid one is logged and the running config stays. Logs are JSON lines on stdout. With
+ * `--metrics-port`, `/metrics`, `/healthz` and `/readyz` are served until the worker has stopped.
  */
 export function createProbeCommand(deps: ProbeCommandDeps = {}): Command {
   return async (args, io) => {
@@ -53,6 +67,8 @@ export function createProbeCommand(deps: ProbeCommandDeps = {}): Command {
       concurrency: { type: 'string' },
       'worker-id': { type: 'string' },
       'buffer-size': { type: 'string' },
+      'metrics-port': { type: 'string' },
+      'metrics-host': { type: 'string', default: '127.0.0.1' },
     });
     const region = values.region;
     if (region === undefined || region === '') throw new UsageError('--region is required');
@@ -62,6 +78,8 @@ export function createProbeCommand(deps: ProbeCommandDeps = {}): Command {
     if (paths.length === 0) throw new UsageError('--config is required (or set QUORUMDNS_CONFIG)');
     const concurrency = positiveInteger('--concurrency', values.concurrency);
     const bufferCapacity = positiveInteger('--buffer-size', values['buffer-size']);
+    const metricsPort = metricsPortOf(values['metrics-port']);
+    const metricsHost = values['metrics-host'];
     const load = deps.loadConfig ?? loadConfigOrThrow;
     const signals = deps.signals ?? process;
 
@@ -104,6 +122,30 @@ export function createProbeCommand(deps: ProbeCommandDeps = {}): Command {
       throw error;
     }
 
+    let metrics: ProbeMetrics | undefined;
+    let health: HealthServer | undefined;
+    if (metricsPort !== undefined) {
+      const registry = new Registry();
+      metrics = createProbeMetrics(registry, worker);
+      try {
+        health = await startHealthServer({
+          port: metricsPort,
+          host: metricsHost,
+          registry,
+          ready: () => worker.readiness(),
+        });
+      } catch (error) {
+        io.stderr(
+          `quorumdns probe: metrics server could not start: ${error instanceof Error ? error.message : String(error)}\n`,
+        );
+        await worker.stop();
+        return ExitCode.failure;
+      }
+      logger.log('info', 'metrics server started', {
+        metrics: `http://${hostForUrl(health.host)}:${health.port}/metrics`,
+      });
+    }
+
     return new Promise<number>((resolve) => {
       let reloading = Promise.resolve();
       const reload = () => {
@@ -112,8 +154,10 @@ export function createProbeCommand(deps: ProbeCommandDeps = {}): Command {
           logger.log('info', 'SIGHUP: reloading config', { files: paths.join(',') });
           try {
             const next = await load(paths, { cwd: io.cwd });
-            await worker.reload(next.config);
+            const result = await worker.reload(next.config);
+            metrics?.configReloads.inc({ result: result.ok ? 'applied' : 'refused' });
           } catch (error) {
+            metrics?.configReloads.inc({ result: 'refused' });
             const problems = error instanceof ConfigError ? error.problems : [];
             logger.log('error', 'config reload refused; keeping the running config', {
               error: error instanceof ConfigError ? 'invalid configuration' : String(error),
@@ -133,6 +177,8 @@ export function createProbeCommand(deps: ProbeCommandDeps = {}): Command {
         logger.log('info', `${signal}: stopping`);
         void reloading
           .then(() => worker.stop())
+          // The health server outlives the worker's stop, so /readyz says "shutting down" meanwhile.
+          .finally(() => health?.close())
           .then(
             () => resolve(ExitCode.ok),
             (error: unknown) => {
@@ -149,6 +195,11 @@ export function createProbeCommand(deps: ProbeCommandDeps = {}): Command {
       worker.start();
     });
   };
+}
+
+/** An IPv6 literal needs brackets in a URL. */
+function hostForUrl(host: string): string {
+  return host.includes(':') ? `[${host}]` : host;
 }
 
 export const probeCommand: Command = createProbeCommand();

@@ -4,6 +4,7 @@ import { type Clock, systemClock } from './clock';
 import { firstSlotAtOrAfter, phaseOffset } from './phase';
 import type { ProbeTarget } from './probe-target';
 import { type HeapItem, SlotHeap } from './slot-heap';
+import { SlipHistogram, type SlipHistogramSnapshot } from './slip-histogram';
 import { SlipWindow } from './slip-window';
 
 /** Checks allowed in flight at once when nothing else is configured. */
@@ -61,9 +62,12 @@ interface Entry extends HeapItem {
   queuedSlot: number | undefined;
   /** False once removed from the schedule (a queued or running check of it then ends quietly). */
   scheduled: boolean;
+  /** The check counters of the target's service (shared by its endpoints): one increment per check. */
+  serviceCounts: Record<CheckOutcomeClass, number>;
 }
 
-function emptyClassCounts(): Record<CheckOutcomeClass, number> {
+/** A zero for every check outcome class. */
+export function emptyClassCounts(): Record<CheckOutcomeClass, number> {
   return { ok: 0, timeout: 0, refused: 0, reset: 0, dns: 0, tls: 0, status: 0, body: 0, latency: 0 };
 }
 
@@ -93,6 +97,9 @@ export class ProbeScheduler {
   private readonly inFlightChecks = new Set<Promise<void>>();
   private readonly abort = new AbortController();
   private readonly slip: SlipWindow;
+  private readonly slipHistogram = new SlipHistogram();
+  /** Checks by service and class since start; a service removed by a reload keeps its totals (counters never go back). */
+  private readonly countsByService = new Map<string, Record<CheckOutcomeClass, number>>();
   private checks = 0;
   private readonly byClass = emptyClassCounts();
   private missedSlots = 0;
@@ -197,9 +204,22 @@ export class ProbeScheduler {
     };
   }
 
-  /** Forgets the slip samples (e.g. after a benchmark's warm-up). */
+  /** Forgets the slip samples (e.g. after a benchmark's warm-up). The cumulative slip histogram is kept. */
   resetSlipWindow(): void {
     this.slip.reset();
+  }
+
+  /**
+   * Finished checks by service and class since start (live counters: read them, do not keep them). Every
+   * service ever scheduled is present, with all classes (zero included).
+   */
+  checksByService(): ReadonlyMap<string, Readonly<Record<CheckOutcomeClass, number>>> {
+    return this.countsByService;
+  }
+
+  /** Every slip since start, in fixed buckets (for a Prometheus histogram). */
+  slipHistogramSnapshot(): SlipHistogramSnapshot {
+    return this.slipHistogram.snapshot();
   }
 
   /** The slot the given target runs at next (for tests and `status`), or undefined when it is not scheduled. */
@@ -220,7 +240,17 @@ export class ProbeScheduler {
       running: false,
       queuedSlot: undefined,
       scheduled: true,
+      serviceCounts: this.countsOf(target.service),
     };
+  }
+
+  private countsOf(service: string): Record<CheckOutcomeClass, number> {
+    let counts = this.countsByService.get(service);
+    if (counts === undefined) {
+      counts = emptyClassCounts();
+      this.countsByService.set(service, counts);
+    }
+    return counts;
   }
 
   /** Keeps exactly one timer, set for the earliest slot. */
@@ -274,12 +304,15 @@ export class ProbeScheduler {
     this.inFlight += 1;
     const startedAt = this.clock.now();
     this.slip.add(startedAt - slot);
+    this.slipHistogram.add(startedAt - slot);
     const check = this.options
       .runCheck(target.check, { headers: target.headers, signal: this.abort.signal })
       .then(
         (result) => {
           this.checks += 1;
-          this.byClass[result.ok ? 'ok' : (result.failureClass ?? 'status')] += 1;
+          const outcome: CheckOutcomeClass = result.ok ? 'ok' : (result.failureClass ?? 'status');
+          this.byClass[outcome] += 1;
+          entry.serviceCounts[outcome] += 1;
           this.options.onObservation(
             {
               ...result,

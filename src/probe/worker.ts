@@ -1,8 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Redis } from 'ioredis';
+import type { Readiness } from '../api/health-server';
 import type { Config } from '../config/types';
 import { createRedisClient, redactRedisUrl, resolveRedisUrl, whenReady } from '../redis/connect';
+import type { StoredOpinion } from '../redis/keys';
 import { runCheck } from './checks/run-check';
 import type { CheckRunner } from './check-runner';
 import { type Clock, systemClock } from './clock';
@@ -12,7 +14,13 @@ import { type Logger, jsonLineLogger } from './logger';
 import { ObservationSink, type SinkEvent, type SinkStats } from './observation-sink';
 import { type ProbeTarget, probeTargetsFor } from './probe-target';
 import { ObservationRecorder, type RecordedObservation } from './recorder';
-import { DEFAULT_CONCURRENCY, ProbeScheduler, type SchedulerStats } from './scheduler';
+import {
+  type CheckOutcomeClass,
+  DEFAULT_CONCURRENCY,
+  ProbeScheduler,
+  type SchedulerStats,
+} from './scheduler';
+import type { SlipHistogramSnapshot } from './slip-histogram';
 import { quorumdnsVersion } from './version';
 
 export interface ProbeWorkerOptions {
@@ -112,6 +120,8 @@ export class ProbeWorker {
   private stopping: Promise<StopSummary> | undefined;
   private started = false;
   private rejectedCount = 0;
+  /** Opinion flips by service and new opinion since start (rare: one small record per service that flipped). */
+  private readonly flipsByService = new Map<string, Record<StoredOpinion, number>>();
 
   /** Resolves the region's targets (header secrets included) and connects; throws on an unknown region. */
   static async create(options: ProbeWorkerOptions): Promise<ProbeWorker> {
@@ -295,6 +305,54 @@ export class ProbeWorker {
     return this.config;
   }
 
+  /** Finished checks by service and result class since start (live counters, for metrics at scrape time). */
+  checksByService(): ReadonlyMap<string, Readonly<Record<CheckOutcomeClass, number>>> {
+    return this.scheduler.checksByService();
+  }
+
+  /** Opinion flips this worker recorded, by service and new opinion, since start (live counters). */
+  flipsByServiceAndOpinion(): ReadonlyMap<string, Readonly<Record<StoredOpinion, number>>> {
+    return this.flipsByService;
+  }
+
+  /** Every check's slip since start, in fixed buckets. */
+  slipHistogram(): SlipHistogramSnapshot {
+    return this.scheduler.slipHistogramSnapshot();
+  }
+
+  /** The Redis client is connected and ready for commands (as ioredis sees it; no round trip). */
+  redisConnected(): boolean {
+    return this.redis.status === 'ready';
+  }
+
+  /**
+   * Whether the worker can do its job: started and not stopping, Redis answering a PING, and observations
+   * being written (a Redis that answers PING but refuses writes, e.g. a read-only replica after a failover,
+   * is not ready). The config is loaded by construction: a worker only exists with a valid config.
+   */
+  async readiness(): Promise<Readiness> {
+    const reasons: string[] = [];
+    if (!this.started) reasons.push('probe worker not started');
+    if (this.stopping) reasons.push('probe worker shutting down');
+    if (this.redis.status !== 'ready') {
+      // The client is fail-fast: a PING now would only echo "stream isn't writeable".
+      reasons.push(`Redis unreachable at ${this.redisForLogs} (client ${this.redis.status})`);
+    } else {
+      try {
+        await this.redis.ping();
+      } catch (error) {
+        reasons.push(
+          `Redis unreachable at ${this.redisForLogs}: ${error instanceof Error ? error.message : String(error)}`,
+        );
+      }
+    }
+    const sink = this.sink.stats();
+    if (sink.redis === 'down') {
+      reasons.push(`observations cannot be written to Redis (${sink.buffered} buffered)`);
+    }
+    return { ready: reasons.length === 0, reasons };
+  }
+
   private async doStop(options: StopOptions): Promise<StopSummary> {
     this.logger.log('info', 'probe worker stopping', { inFlight: this.scheduler.stats().inFlight });
     this.heartbeat.stop();
@@ -346,6 +404,12 @@ export class ProbeWorker {
   private onRecorded(recorded: RecordedObservation): void {
     if (!recorded.flipped) return;
     const o = recorded.observation;
+    let flips = this.flipsByService.get(o.service);
+    if (flips === undefined) {
+      flips = { up: 0, down: 0, unknown: 0 };
+      this.flipsByService.set(o.service, flips);
+    }
+    flips[recorded.opinion] += 1;
     this.trigger.request(o.service);
     this.logger.log(recorded.opinion === 'down' ? 'warn' : 'info', 'opinion flipped', {
       service: o.service,
