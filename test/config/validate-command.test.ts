@@ -6,29 +6,17 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { CliIo } from '../../src/cli/cli-io';
 import { main } from '../../src/cli/main';
+import { captureIo } from '../support/capture-io';
 import { configJsonSchema } from '../../src/config/json-schema';
 import { API_SERVICE, SHARED } from './support/config-text';
 
 const ROOT = join(__dirname, '..', '..');
 
 async function run(args: string[], cwd = ROOT): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const io: CliIo = {
-    stdout: (text) => {
-      stdout += text;
-    },
-    stderr: (text) => {
-      stderr += text;
-    },
-    env: {},
-    cwd,
-    isTty: false,
-  };
+  const io = captureIo({ cwd });
   const code = await main(args, io);
-  return { code, stdout, stderr };
+  return { code, stdout: io.stdoutText(), stderr: io.stderrText() };
 }
 
 describe('quorumdns validate', () => {

@@ -3,7 +3,7 @@ import { EventEmitter } from 'node:events';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { CliIo } from '../../src/cli/cli-io';
+import { captureIo, type CapturedIo } from '../support/capture-io';
 import { UsageError } from '../../src/cli/cli-io';
 import { runEvaluateCommand, type SignalSource } from '../../src/cli/evaluate-command';
 import { StateStore } from '../../src/evaluator/state-store';
@@ -17,18 +17,8 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-function memoryIo(): CliIo & { out: string[]; err: string[] } {
-  const out: string[] = [];
-  const err: string[] = [];
-  return {
-    out,
-    err,
-    stdout: (text) => out.push(text),
-    stderr: (text) => err.push(text),
-    env: { REDIS_URL },
-    cwd: dir,
-    isTty: false,
-  };
+function memoryIo(): CapturedIo {
+  return captureIo({ cwd: dir, env: { REDIS_URL } });
 }
 
 class FakeSignals extends EventEmitter implements SignalSource {

@@ -1,10 +1,10 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { captureIo, type CapturedIo } from '../support/capture-io';
 import { EventEmitter } from 'node:events';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
-import type { CliIo } from '../../src/cli/cli-io';
 import { main } from '../../src/cli/main';
 import { createProbeCommand, type SignalSource } from '../../src/cli/probe-command';
 import { opinionField, redisKeys } from '../../src/redis/keys';
@@ -43,18 +43,8 @@ ${endpoints.map((e) => `          - { name: ${e.name}, address: 127.0.0.1, check
 ${extra}`;
 }
 
-function captureIo(): CliIo & { out: string[]; err: string[] } {
-  const out: string[] = [];
-  const err: string[] = [];
-  return {
-    out,
-    err,
-    stdout: (text) => out.push(text),
-    stderr: (text) => err.push(text),
-    env: { ...process.env },
-    cwd: dir,
-    isTty: false,
-  };
+function cliIo(): CapturedIo {
+  return captureIo({ cwd: dir, env: { ...process.env } });
 }
 
 function logLines(chunks: string[]): { msg: string; [key: string]: unknown }[] {
@@ -81,13 +71,13 @@ afterAll(async () => {
 
 describe('quorumdns probe (in process)', () => {
   test('--region is required', async () => {
-    const io = captureIo();
+    const io = cliIo();
     expect(await main(['probe', '--config', 'x.yaml'], io)).toBe(2);
     expect(io.err.join('')).toContain('quorumdns probe: --region is required');
   });
 
   test('a bad --concurrency is a usage error', async () => {
-    const io = captureIo();
+    const io = cliIo();
     expect(await main(['probe', '--region', 'r1', '--config', 'x.yaml', '--concurrency', 'lots'], io)).toBe(
       2,
     );
@@ -97,7 +87,7 @@ describe('quorumdns probe (in process)', () => {
   test('an unknown region exits 2 naming the regions the config defines', async () => {
     const file = join(dir, 'unknown-region.yaml');
     writeFileSync(file, yaml(`${prefix}:u`, [{ name: 'a', port: up.port }]));
-    const io = captureIo();
+    const io = cliIo();
     expect(await main(['probe', '--region', 'mars', '--config', file], io)).toBe(2);
     expect(io.err.join('')).toBe(
       'quorumdns probe: unknown probe region "mars"; the config defines "r1", "r2", "r3"\n',
@@ -110,7 +100,7 @@ describe('quorumdns probe (in process)', () => {
       file,
       yaml(`${prefix}:i`, [{ name: 'a', port: up.port }]).replace('interval: 100ms', 'interval: soon'),
     );
-    const io = captureIo();
+    const io = cliIo();
     expect(await main(['probe', '--region', 'r1', '--config', file], io)).toBe(1);
     expect(io.err.join('')).toMatch(/invalid\.yaml:8:\d+: defaults\.check\.interval: .*"soon"/);
     expect(io.err.join('')).toContain('the configuration is invalid; not starting');
@@ -121,7 +111,7 @@ describe('quorumdns probe (in process)', () => {
     const file = join(dir, 'inproc.yaml');
     writeFileSync(file, yaml(keyPrefix, [{ name: 'a', port: up.port }]));
     const signals = new EventEmitter();
-    const io = captureIo();
+    const io = cliIo();
     const command = createProbeCommand({ signals: signals as unknown as SignalSource });
     const exit = command(['--region', 'r1', '--config', file, '--worker-id', 'w-inproc'], io);
     const opinions = redisKeys(keyPrefix).service('api').opinions;

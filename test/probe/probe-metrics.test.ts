@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { Registry } from 'prom-client';
-import type { CliIo } from '../../src/cli/cli-io';
+import { captureIo, type CapturedIo } from '../support/capture-io';
 import { main } from '../../src/cli/main';
 import { createProbeCommand, type SignalSource } from '../../src/cli/probe-command';
 import type { Config } from '../../src/config/types';
@@ -53,21 +53,11 @@ services:
 `;
 }
 
-function captureIo(): CliIo & { out: string[]; err: string[] } {
-  const out: string[] = [];
-  const err: string[] = [];
+function cliIo(): CapturedIo {
   const env = { ...process.env };
   // The config names its Redis; an inherited REDIS_URL must not matter either way.
   delete env.REDIS_URL;
-  return {
-    out,
-    err,
-    stdout: (text) => out.push(text),
-    stderr: (text) => err.push(text),
-    env,
-    cwd: dir,
-    isTty: false,
-  };
+  return captureIo({ cwd: dir, env });
 }
 
 function logLines(chunks: string[]): { msg: string; [key: string]: unknown }[] {
@@ -108,7 +98,7 @@ async function closedPort(): Promise<number> {
 }
 
 interface RunningCommand {
-  io: ReturnType<typeof captureIo>;
+  io: CapturedIo;
   exit: Promise<number>;
   stop: () => Promise<number>;
   /** `http://127.0.0.1:<port>` of the metrics server, from the command's log. */
@@ -116,7 +106,7 @@ interface RunningCommand {
 }
 
 function runProbe(args: string[], workerOptions = {}): RunningCommand {
-  const io = captureIo();
+  const io = cliIo();
   const signals = new EventEmitter();
   const command = createProbeCommand({ signals: signals as unknown as SignalSource, workerOptions });
   const exit = command(args, io);
@@ -238,7 +228,7 @@ describe('quorumdns probe --metrics-port', () => {
   });
 
   test('a bad --metrics-port is a usage error; a port in use exits 1 and stops the worker', async () => {
-    const io = captureIo();
+    const io = cliIo();
     expect(await main(['probe', '--region', 'r1', '--config', 'x.yaml', '--metrics-port', '70000'], io)).toBe(
       2,
     );

@@ -8,12 +8,12 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
-import type { CliIo } from '../../../src/cli/cli-io';
 import { main } from '../../../src/cli/main';
 import { loadConfigOrThrow } from '../../../src/config/load-config';
 import type { Config } from '../../../src/config/types';
 import { deleteKeys } from '../../support/redis-test-keys';
 import { waitFor } from '../../support/wait-for';
+import { captureIo } from '../../support/capture-io';
 
 export const SHARED_REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 
@@ -95,21 +95,13 @@ export async function createOperatorHarness(name: string): Promise<OperatorHarne
   const { config } = await loadConfigOrThrow([configPath]);
   const redis = new Redis(SHARED_REDIS_URL);
   const runRaw = async (args: string[], options: RunOptions = {}): Promise<RunResult> => {
-    let stdout = '';
-    let stderr = '';
-    const io: CliIo = {
-      stdout: (text) => {
-        stdout += text;
-      },
-      stderr: (text) => {
-        stderr += text;
-      },
+    const io = captureIo({
       env: { USER: 'test-user', ...options.env },
       cwd: options.cwd ?? dir,
       isTty: options.isTty ?? false,
-    };
+    });
     const code = await main(args, io);
-    return { code, stdout, stderr };
+    return { code, stdout: io.stdoutText(), stderr: io.stderrText() };
   };
   return {
     prefix,
