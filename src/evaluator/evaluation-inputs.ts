@@ -1,7 +1,8 @@
 /**
- * Everything one evaluation of one service reads from Redis, in ONE pipelined round trip: the Redis clock,
- * the service's opinions, the heartbeats, the evaluator's record and the overrides. Flip-to-decision latency
- * is dominated by round trips, so this is the only read of an evaluation.
+ * Everything one evaluation of one service reads from Redis, in ONE round trip (five commands sent together,
+ * not awaited one by one): the Redis clock, the service's opinions, the heartbeats, the evaluator's record and
+ * the overrides. Flip-to-decision latency is dominated by round trips, so this is the only read of an
+ * evaluation.
  */
 import type { Redis } from 'ioredis';
 import { parseOpinionField, type RedisKeyLayout } from '../redis/keys';
@@ -54,26 +55,25 @@ export async function readEvaluationInputs(
   reuse?: ParsedState,
 ): Promise<EvaluationInputs> {
   const serviceKeys = keys.service(service);
-  const replies =
-    (await redis
-      .pipeline()
-      .time()
-      .hgetall(serviceKeys.opinions)
-      .hgetall(keys.heartbeats)
-      .hmget(serviceKeys.state, ...EVALUATION_FIELDS)
-      .hgetall(serviceKeys.overrides)
-      .exec()) ?? [];
-  for (const [error] of replies) if (error) throw error;
-  const value = <T>(index: number): T => (replies[index] as [Error | null, T])[1];
-  const [seconds, micros] = value<[string | number, string | number]>(0);
+  // Sent as separate commands in the same event-loop turn rather than as an explicit pipeline: the evaluator's
+  // connection auto-pipelines, so they still leave in one write (one round trip), and that write also carries
+  // the commands of the other evaluations in flight instead of costing a syscall of its own.
+  const [time, opinions, heartbeats, stateFields, overrides] = await Promise.all([
+    redis.time(),
+    redis.hgetall(serviceKeys.opinions),
+    redis.hgetall(keys.heartbeats),
+    redis.hmget(serviceKeys.state, ...EVALUATION_FIELDS),
+    redis.hgetall(serviceKeys.overrides),
+  ]);
+  const [seconds, micros] = time as [string | number, string | number];
   const now = Number(seconds) * 1000 + Math.floor(Number(micros) / 1000);
   const skipped: string[] = [];
   return {
     now,
-    opinions: parseOpinions(serviceKeys.opinions, value<Record<string, string>>(1), skipped),
-    heartbeatAges: parseHeartbeatAges(keys.heartbeats, value<Record<string, string>>(2), now, skipped),
-    previous: parseEvaluationFields(serviceKeys.state, value<Array<string | null>>(3), reuse),
-    overrides: parseOverrideHash(serviceKeys.overrides, value<Record<string, string>>(4)),
+    opinions: parseOpinions(serviceKeys.opinions, opinions, skipped),
+    heartbeatAges: parseHeartbeatAges(keys.heartbeats, heartbeats, now, skipped),
+    previous: parseEvaluationFields(serviceKeys.state, stateFields, reuse),
+    overrides: parseOverrideHash(serviceKeys.overrides, overrides),
     skipped,
   };
 }

@@ -16,7 +16,15 @@ import { quorumSize } from './quorum-size';
 import { regionLiveness } from './region-liveness';
 import { completeStoredState } from './stored-state';
 import { findSuspectRegions } from './suspect-regions';
-import type { CoreInput, CoreOutput, RegionStatus, RuleName, ServiceState, Verdict } from './types';
+import type {
+  CoreInput,
+  CoreOutput,
+  Explanation,
+  RegionStatus,
+  RuleName,
+  ServiceState,
+  Verdict,
+} from './types';
 
 export { initialState };
 
@@ -131,5 +139,15 @@ export function decide(input: CoreInput): CoreOutput {
     state,
     changed,
   };
-  return { state, changed, events: collectEvents(facts), explanation: buildExplanation(facts) };
+  // The explanation is only stored when an evaluation commits (a change or events), and most evaluations
+  // change nothing: it is built on first read, once, from the same facts (the output is still a plain value).
+  let explanation: Explanation | undefined;
+  return {
+    state,
+    changed,
+    events: collectEvents(facts),
+    get explanation(): Explanation {
+      return (explanation ??= buildExplanation(facts));
+    },
+  };
 }

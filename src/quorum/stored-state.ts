@@ -8,29 +8,32 @@ import type { ServiceState } from './types';
  * missing parts take their initial value.
  */
 export function completeStoredState(service: Service, stored: ServiceState, now: number): ServiceState {
-  const initial = initialState(service, now);
-  const objectOr = <T extends object>(value: unknown, fallback: T): T =>
-    value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as T) : fallback;
+  // The initial state is only needed to fill a part that is missing: a state this version wrote has them all,
+  // and building it on every evaluation of every service is wasted work.
+  let initialCache: ServiceState | undefined;
+  const initial = (): ServiceState => (initialCache ??= initialState(service, now));
+  const objectOr = <T extends object>(value: unknown, fallback: () => T): T =>
+    value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as T) : fallback();
   const arrayOr = (value: unknown): string[] =>
     Array.isArray(value) ? value.filter((item): item is string => typeof item === 'string') : [];
-  const decisionOr = (value: unknown, fallback: ServiceState['decision']): ServiceState['decision'] => {
-    const candidate = objectOr<Partial<ServiceState['decision']>>(value, {});
-    return Array.isArray(candidate.pools) ? (candidate as ServiceState['decision']) : fallback;
+  const decisionOr = (value: unknown, fallback: () => ServiceState['decision']): ServiceState['decision'] => {
+    const candidate = objectOr<Partial<ServiceState['decision']>>(value, () => ({}));
+    return Array.isArray(candidate.pools) ? (candidate as ServiceState['decision']) : fallback();
   };
   const complete: ServiceState = {
-    endpoints: objectOr(stored.endpoints, initial.endpoints),
-    pools: objectOr(stored.pools, initial.pools),
-    decision: decisionOr(stored.decision, initial.decision),
-    lastGoodDecision: decisionOr(stored.lastGoodDecision, initial.lastGoodDecision),
+    endpoints: objectOr(stored.endpoints, () => initial().endpoints),
+    pools: objectOr(stored.pools, () => initial().pools),
+    decision: decisionOr(stored.decision, () => initial().decision),
+    lastGoodDecision: decisionOr(stored.lastGoodDecision, () => initial().lastGoodDecision),
     failOpen: stored.failOpen === true,
     suspectRegions: arrayOr(stored.suspectRegions),
     staleRegions: arrayOr(stored.staleRegions),
-    held: objectOr(stored.held, {}),
+    held: objectOr(stored.held, () => ({})),
     activeOverrides: arrayOr(stored.activeOverrides),
     evaluatedAt: typeof stored.evaluatedAt === 'number' ? stored.evaluatedAt : now,
   };
   if (stored.withheldDecision !== undefined) {
-    complete.withheldDecision = decisionOr(stored.withheldDecision, initial.decision);
+    complete.withheldDecision = decisionOr(stored.withheldDecision, () => initial().decision);
   }
   return complete;
 }
