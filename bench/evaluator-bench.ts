@@ -330,14 +330,15 @@ async function main(): Promise<void> {
 | baseline: one PING round trip, p50 / p99 | ${fmt(percentile(ping, 50), 2)} / ${fmt(percentile(ping, 99), 2)} ms | |
 | baseline: one HSET round trip, p50 / p99 | ${fmt(percentile(hset, 50), 2)} / ${fmt(percentile(hset, 99), 2)} ms | |
 | peak RSS of the process | ${fmt(peakRssMb)} MB | < 250 MB |
-| RSS before populating (node and the modules loaded; under tsx its loader adds about 40 MB: the tsc-compiled benchmark reads about 76 MB here and peaks about 40 MB lower) | ${fmt(startRssMb)} MB | |
+| RSS before populating (node and the modules loaded; the benchmark runs tsc-compiled: under tsx its loader would add about 40 MB) | ${fmt(startRssMb)} MB | |
 | populating ${fmt(SERVICES * ENDPOINTS_PER_POOL * 2 * REGIONS.length)} opinions (pipelined HSET) | ${fmt(populateMs)} ms | |
 
 Goals: ${goals.map(([name, ok]) => `${name} ${ok ? '✅' : '❌'}`).join('; ')}.
 <!-- evaluator-bench:end -->`;
     console.log(`\n${report}\n`);
     if (WRITE_DOCS) {
-      const docs = join(__dirname, '..', 'docs', 'benchmarks.md');
+      // npm runs scripts in the package root; the benchmark runs compiled from .bench-build/, so not __dirname.
+      const docs = join(process.cwd(), 'docs', 'benchmarks.md');
       const current = existsSync(docs) ? readFileSync(docs, 'utf8') : '# Benchmarks\n';
       const pattern = /<!-- evaluator-bench:start -->[\s\S]*<!-- evaluator-bench:end -->/;
       // Only this section is written (formatted as `npm run lint` expects); the rest of the file is left as is.
