@@ -3,7 +3,18 @@ import tseslint from 'typescript-eslint';
 import prettier from 'eslint-config-prettier';
 
 export default tseslint.config(
-  { ignores: ['dist/', '.bench-build/', '.bench-tmp/', '.tmp-eval/', 'node_modules/', 'coverage/', '*.js', '*.mjs'] },
+  {
+    ignores: [
+      'dist/',
+      '.bench-build/',
+      '.bench-tmp/',
+      '.tmp-eval/',
+      'node_modules/',
+      'coverage/',
+      '*.js',
+      '*.mjs',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   prettier,
