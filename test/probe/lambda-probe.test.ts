@@ -1,4 +1,5 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { probeConfigYaml } from '../support/probe-config-yaml';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
@@ -20,26 +21,14 @@ beforeAll(async () => {
   configFile = join(dir, 'quorumdns.yaml');
   writeFileSync(
     configFile,
-    `deployment:
-  id: lambdatest
-  redis: { url: '\${env:QDNS_TEST_REDIS_URL}', keyPrefix: ${prefix} }
-probeRegions: [eu-west-1, us-east-1, ap-south-1]
-providers:
-  dns: { type: route53, hostedZoneId: Z0123456789ABC }
-defaults:
-  check: { type: http, interval: 100ms, timeout: 80ms, path: /healthz }
-  failureThreshold: 3
-services:
-  api:
-    names: [api.example.com]
-    policy: all-healthy
-    pools:
-      main:
-        endpoints:
-          - { name: a, address: 127.0.0.1, check: { port: ${server.port} } }
-    providers:
-      - { provider: dns, mode: rewrite }
-`,
+    probeConfigYaml({
+      deploymentId: 'lambdatest',
+      redisUrl: '${env:QDNS_TEST_REDIS_URL}',
+      keyPrefix: prefix,
+      regions: ['eu-west-1', 'us-east-1', 'ap-south-1'],
+      failureThreshold: 3,
+      endpoints: [{ name: 'a', port: server.port }],
+    }),
   );
 });
 

@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { probeConfigYaml } from '../support/probe-config-yaml';
 import { captureIo, type CapturedIo } from '../support/capture-io';
 import { EventEmitter } from 'node:events';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -20,27 +21,15 @@ let up: HttpTestServer;
 let down: HttpTestServer;
 
 /** A valid config probing the given ports from regions r1..r3, every 100 ms. */
-function yaml(keyPrefix: string, endpoints: { name: string; port: number }[], extra = ''): string {
-  return `deployment:
-  id: clitest
-  redis: { url: '${SHARED_REDIS_URL}', keyPrefix: ${keyPrefix} }
-probeRegions: [r1, r2, r3]
-providers:
-  dns: { type: route53, hostedZoneId: Z0123456789ABC }
-defaults:
-  check: { type: http, interval: 100ms, timeout: 80ms, path: /healthz }
-  failureThreshold: 2
-services:
-  api:
-    names: [api.example.com]
-    policy: all-healthy
-    pools:
-      main:
-        endpoints:
-${endpoints.map((e) => `          - { name: ${e.name}, address: 127.0.0.1, check: { port: ${e.port} } }`).join('\n')}
-    providers:
-      - { provider: dns, mode: rewrite }
-${extra}`;
+function yaml(keyPrefix: string, endpoints: { name: string; port: number }[]): string {
+  return probeConfigYaml({
+    deploymentId: 'clitest',
+    redisUrl: SHARED_REDIS_URL,
+    keyPrefix,
+    regions: ['r1', 'r2', 'r3'],
+    failureThreshold: 2,
+    endpoints,
+  });
 }
 
 function cliIo(): CapturedIo {

@@ -1,4 +1,5 @@
 import { EventEmitter } from 'node:events';
+import { probeConfigYaml } from '../support/probe-config-yaml';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
@@ -30,27 +31,17 @@ let down: HttpTestServer;
 
 /** A config probing `a` (answers 200) and `b` (answers 503) of service `api` from r1, every 100 ms. */
 function yaml(redisUrl: string, keyPrefix: string): string {
-  return `deployment:
-  id: metricstest
-  redis: { url: '${redisUrl}', keyPrefix: ${keyPrefix} }
-probeRegions: [r1, r2]
-providers:
-  dns: { type: route53, hostedZoneId: Z0123456789ABC }
-defaults:
-  check: { type: http, interval: 100ms, timeout: 80ms, path: /healthz }
-  failureThreshold: 2
-services:
-  api:
-    names: [api.example.com]
-    policy: all-healthy
-    pools:
-      main:
-        endpoints:
-          - { name: a, address: 127.0.0.1, check: { port: ${up.port} } }
-          - { name: b, address: 127.0.0.1, check: { port: ${down.port} } }
-    providers:
-      - { provider: dns, mode: rewrite }
-`;
+  return probeConfigYaml({
+    deploymentId: 'metricstest',
+    redisUrl,
+    keyPrefix,
+    regions: ['r1', 'r2'],
+    failureThreshold: 2,
+    endpoints: [
+      { name: 'a', port: up.port },
+      { name: 'b', port: down.port },
+    ],
+  });
 }
 
 function cliIo(): CapturedIo {
