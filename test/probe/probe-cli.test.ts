@@ -1,24 +1,19 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { jsonLogLines, useProbeCliFixture } from '../support/probe-cli-fixture';
 import { probeConfigYaml } from '../support/probe-config-yaml';
 import { captureIo, type CapturedIo } from '../support/capture-io';
 import { EventEmitter } from 'node:events';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Redis } from 'ioredis';
 import { main } from '../../src/cli/main';
 import { createProbeCommand, type SignalSource } from '../../src/cli/probe-command';
 import { opinionField, redisKeys } from '../../src/redis/keys';
-import { type HttpTestServer, startStatusServer } from '../support/misbehaving-servers';
-import { deleteKeys, randomPrefix, SHARED_REDIS_URL, waitFor } from './helpers';
+import { SHARED_REDIS_URL, waitFor } from './helpers';
 
 jest.setTimeout(60_000);
 
-const prefix = randomPrefix('cli');
-const dir = mkdtempSync(join(tmpdir(), 'quorumdns-probe-cli-'));
-let admin: Redis;
-let up: HttpTestServer;
-let down: HttpTestServer;
+const fixture = useProbeCliFixture('cli');
+const { prefix, dir } = fixture;
 
 /** A valid config probing the given ports from regions r1..r3, every 100 ms. */
 function yaml(keyPrefix: string, endpoints: { name: string; port: number }[]): string {
@@ -35,28 +30,6 @@ function yaml(keyPrefix: string, endpoints: { name: string; port: number }[]): s
 function cliIo(): CapturedIo {
   return captureIo({ cwd: dir, env: { ...process.env } });
 }
-
-function logLines(chunks: string[]): { msg: string; [key: string]: unknown }[] {
-  return chunks
-    .join('')
-    .split('\n')
-    .filter((line) => line.startsWith('{'))
-    .map((line) => JSON.parse(line) as { msg: string });
-}
-
-beforeAll(async () => {
-  admin = new Redis(SHARED_REDIS_URL);
-  up = await startStatusServer(200, 'ok');
-  down = await startStatusServer(503, 'no');
-});
-
-afterAll(async () => {
-  await deleteKeys(admin, prefix);
-  await admin.quit();
-  await up.close();
-  await down.close();
-  rmSync(dir, { recursive: true, force: true });
-});
 
 describe('quorumdns probe (in process)', () => {
   test('--region is required', async () => {
@@ -75,7 +48,7 @@ describe('quorumdns probe (in process)', () => {
 
   test('an unknown region exits 2 naming the regions the config defines', async () => {
     const file = join(dir, 'unknown-region.yaml');
-    writeFileSync(file, yaml(`${prefix}:u`, [{ name: 'a', port: up.port }]));
+    writeFileSync(file, yaml(`${prefix}:u`, [{ name: 'a', port: fixture.up.port }]));
     const io = cliIo();
     expect(await main(['probe', '--region', 'mars', '--config', file], io)).toBe(2);
     expect(io.err.join('')).toBe(
@@ -87,7 +60,10 @@ describe('quorumdns probe (in process)', () => {
     const file = join(dir, 'invalid.yaml');
     writeFileSync(
       file,
-      yaml(`${prefix}:i`, [{ name: 'a', port: up.port }]).replace('interval: 100ms', 'interval: soon'),
+      yaml(`${prefix}:i`, [{ name: 'a', port: fixture.up.port }]).replace(
+        'interval: 100ms',
+        'interval: soon',
+      ),
     );
     const io = cliIo();
     expect(await main(['probe', '--region', 'r1', '--config', file], io)).toBe(1);
@@ -98,32 +74,32 @@ describe('quorumdns probe (in process)', () => {
   test('SIGHUP applies a valid file, refuses an invalid one and keeps running; SIGTERM stops with 0', async () => {
     const keyPrefix = `${prefix}:inproc`;
     const file = join(dir, 'inproc.yaml');
-    writeFileSync(file, yaml(keyPrefix, [{ name: 'a', port: up.port }]));
+    writeFileSync(file, yaml(keyPrefix, [{ name: 'a', port: fixture.up.port }]));
     const signals = new EventEmitter();
     const io = cliIo();
     const command = createProbeCommand({ signals: signals as unknown as SignalSource });
     const exit = command(['--region', 'r1', '--config', file, '--worker-id', 'w-inproc'], io);
     const opinions = redisKeys(keyPrefix).service('api').opinions;
-    await waitFor(async () => (await admin.hget(opinions, opinionField('a', 'r1'))) === 'up', {
+    await waitFor(async () => (await fixture.admin.hget(opinions, opinionField('a', 'r1'))) === 'up', {
       what: 'a up',
     });
 
     writeFileSync(
       file,
       yaml(keyPrefix, [
-        { name: 'a', port: up.port },
-        { name: 'b', port: down.port },
+        { name: 'a', port: fixture.up.port },
+        { name: 'b', port: fixture.down.port },
       ]),
     );
     signals.emit('SIGHUP');
-    await waitFor(async () => (await admin.hget(opinions, opinionField('b', 'r1'))) === 'down', {
+    await waitFor(async () => (await fixture.admin.hget(opinions, opinionField('b', 'r1'))) === 'down', {
       what: 'b down',
     });
 
     writeFileSync(file, 'services: [not, a, map\n');
     signals.emit('SIGHUP');
     await waitFor(
-      () => logLines(io.out).some((l) => l.msg === 'config reload refused; keeping the running config'),
+      () => jsonLogLines(io.out).some((l) => l.msg === 'config reload refused; keeping the running config'),
       {
         what: 'refusal',
       },
@@ -131,15 +107,15 @@ describe('quorumdns probe (in process)', () => {
 
     signals.emit('SIGTERM');
     expect(await exit).toBe(0);
-    const messages = logLines(io.out).map((l) => l.msg);
+    const messages = jsonLogLines(io.out).map((l) => l.msg);
     expect(messages).toEqual(
       expect.arrayContaining(['probe worker started', 'config reloaded', 'probe worker stopped']),
     );
-    expect(logLines(io.out).find((l) => l.msg === 'config reloaded')).toMatchObject({
+    expect(jsonLogLines(io.out).find((l) => l.msg === 'config reloaded')).toMatchObject({
       added: 1,
       unchanged: 1,
     });
-    expect(logLines(io.out).every((l) => l.workerId === 'w-inproc' && l.region === 'r1')).toBe(true);
+    expect(jsonLogLines(io.out).every((l) => l.workerId === 'w-inproc' && l.region === 'r1')).toBe(true);
     expect(signals.listenerCount('SIGTERM') + signals.listenerCount('SIGHUP')).toBe(0);
   });
 });
@@ -153,7 +129,7 @@ describe('quorumdns probe (the real CLI process)', () => {
   test('runs until SIGTERM (exit 0), and SIGHUP reloads the config', async () => {
     const keyPrefix = `${prefix}:spawn`;
     const file = join(dir, 'spawn.yaml');
-    writeFileSync(file, yaml(keyPrefix, [{ name: 'a', port: up.port }]));
+    writeFileSync(file, yaml(keyPrefix, [{ name: 'a', port: fixture.up.port }]));
     const out: string[] = [];
     const proc = spawn('npx', ['tsx', 'src/cli.ts', 'probe', '--region', 'r2', '--config', file], {
       cwd: join(__dirname, '..', '..'),
@@ -165,7 +141,7 @@ describe('quorumdns probe (the real CLI process)', () => {
     proc.stdout?.on('data', (chunk: Buffer) => out.push(chunk.toString()));
     proc.stderr?.on('data', (chunk: Buffer) => out.push(chunk.toString()));
 
-    const started = await waitFor(() => logLines(out).find((l) => l.msg === 'probe worker started'), {
+    const started = await waitFor(() => jsonLogLines(out).find((l) => l.msg === 'probe worker started'), {
       timeoutMs: 30_000,
       what: 'the worker to start',
     });
@@ -173,29 +149,29 @@ describe('quorumdns probe (the real CLI process)', () => {
     // whose pid the worker logs.
     const pid = Number(started.pid);
     const opinions = redisKeys(keyPrefix).service('api').opinions;
-    await waitFor(async () => (await admin.hget(opinions, opinionField('a', 'r2'))) === 'up', {
+    await waitFor(async () => (await fixture.admin.hget(opinions, opinionField('a', 'r2'))) === 'up', {
       what: 'a up',
     });
 
     writeFileSync(
       file,
       yaml(keyPrefix, [
-        { name: 'a', port: up.port },
-        { name: 'b', port: down.port },
+        { name: 'a', port: fixture.up.port },
+        { name: 'b', port: fixture.down.port },
       ]),
     );
     process.kill(pid, 'SIGHUP');
-    const reloaded = await waitFor(() => logLines(out).find((l) => l.msg === 'config reloaded'), {
+    const reloaded = await waitFor(() => jsonLogLines(out).find((l) => l.msg === 'config reloaded'), {
       what: 'the reload',
     });
     expect(reloaded).toMatchObject({ added: 1, removed: 0, changed: 0, unchanged: 1 });
-    await waitFor(async () => (await admin.hget(opinions, opinionField('b', 'r2'))) === 'down', {
+    await waitFor(async () => (await fixture.admin.hget(opinions, opinionField('b', 'r2'))) === 'down', {
       what: 'b down',
     });
 
     process.kill(pid, 'SIGTERM');
     expect(await exited).toBe(0);
-    const stopped = logLines(out).find((l) => l.msg === 'probe worker stopped');
+    const stopped = jsonLogLines(out).find((l) => l.msg === 'probe worker stopped');
     expect(stopped).toMatchObject({ unwritten: 0 });
     expect(out.join('')).not.toMatch(/internal error/);
   });

@@ -1,11 +1,10 @@
 import { EventEmitter } from 'node:events';
+import { jsonLogLines, useProbeCliFixture } from '../support/probe-cli-fixture';
 import { probeConfigYaml } from '../support/probe-config-yaml';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Redis } from 'ioredis';
 import { Registry } from 'prom-client';
 import { captureIo, type CapturedIo } from '../support/capture-io';
 import { main } from '../../src/cli/main';
@@ -18,16 +17,12 @@ import { emptyClassCounts, ProbeScheduler } from '../../src/probe/scheduler';
 import { SlipHistogram } from '../../src/probe/slip-histogram';
 import type { WorkerStats } from '../../src/probe/worker';
 import { httpCheck } from '../support/config-builder';
-import { type HttpTestServer, startStatusServer } from '../support/misbehaving-servers';
-import { deleteKeys, randomPrefix, SHARED_REDIS_URL, waitFor } from './helpers';
+import { SHARED_REDIS_URL, waitFor } from './helpers';
 
 jest.setTimeout(60_000);
 
-const prefix = randomPrefix('metrics');
-const dir = mkdtempSync(join(tmpdir(), 'quorumdns-probe-metrics-'));
-let admin: Redis;
-let up: HttpTestServer;
-let down: HttpTestServer;
+const fixture = useProbeCliFixture('metrics');
+const { prefix, dir } = fixture;
 
 /** A config probing `a` (answers 200) and `b` (answers 503) of service `api` from r1, every 100 ms. */
 function yaml(redisUrl: string, keyPrefix: string): string {
@@ -38,8 +33,8 @@ function yaml(redisUrl: string, keyPrefix: string): string {
     regions: ['r1', 'r2'],
     failureThreshold: 2,
     endpoints: [
-      { name: 'a', port: up.port },
-      { name: 'b', port: down.port },
+      { name: 'a', port: fixture.up.port },
+      { name: 'b', port: fixture.down.port },
     ],
   });
 }
@@ -49,14 +44,6 @@ function cliIo(): CapturedIo {
   // The config names its Redis; an inherited REDIS_URL must not matter either way.
   delete env.REDIS_URL;
   return captureIo({ cwd: dir, env });
-}
-
-function logLines(chunks: string[]): { msg: string; [key: string]: unknown }[] {
-  return chunks
-    .join('')
-    .split('\n')
-    .filter((line) => line.startsWith('{'))
-    .map((line) => JSON.parse(line) as { msg: string });
 }
 
 /** GET over a fresh connection (no keep-alive handle left behind). */
@@ -109,27 +96,16 @@ function runProbe(args: string[], workerOptions = {}): RunningCommand {
       return exit;
     },
     base: async () => {
-      const started = await waitFor(() => logLines(io.out).find((l) => l.msg === 'metrics server started'), {
-        what: 'the metrics server to start',
-      });
+      const started = await waitFor(
+        () => jsonLogLines(io.out).find((l) => l.msg === 'metrics server started'),
+        {
+          what: 'the metrics server to start',
+        },
+      );
       return String(started.metrics).replace(/\/metrics$/, '');
     },
   };
 }
-
-beforeAll(async () => {
-  admin = new Redis(SHARED_REDIS_URL);
-  up = await startStatusServer(200, 'ok');
-  down = await startStatusServer(503, 'no');
-});
-
-afterAll(async () => {
-  await deleteKeys(admin, prefix);
-  await admin.quit();
-  await up.close();
-  await down.close();
-  rmSync(dir, { recursive: true, force: true });
-});
 
 describe('quorumdns probe --metrics-port', () => {
   test('serves check counters by service and result, flips, slip, Redis state; ready while Redis answers', async () => {
@@ -238,7 +214,7 @@ describe('quorumdns probe --metrics-port', () => {
       expect(run.io.err.join('')).toContain(
         `quorumdns probe: metrics server could not start: cannot listen on 127.0.0.1:${port}: EADDRINUSE`,
       );
-      expect(logLines(run.io.out).map((l) => l.msg)).toContain('probe worker stopped');
+      expect(jsonLogLines(run.io.out).map((l) => l.msg)).toContain('probe worker stopped');
     } finally {
       await new Promise<void>((resolve) => taken.close(() => resolve()));
     }
