@@ -140,6 +140,40 @@ export interface NotificationRoute {
   channel: string;
   /** Only events at or above this severity go to this channel. Default `info`. */
   minSeverity: Severity;
+  /**
+   * Events of this service that arrive within this long of the first undelivered one are grouped into one
+   * message. Default 0: only the events of one evaluation (which are committed together) are grouped.
+   */
+  quietPeriod: Millis;
+  /** While a pool stays drained, remind this channel every so often. Absent = no reminders. */
+  repeatEvery?: Millis;
+  /** At most this many reminders per drain. Default 3. */
+  maxReminders: number;
+}
+
+/** An absolute period during which scheduled drills do not start (a change freeze, a sales event). */
+export interface BlockedWindow {
+  /** Epoch ms, inclusive. Written as an ISO 8601 date-time with an offset. */
+  from: number;
+  /** Epoch ms, exclusive. */
+  to: number;
+  reason?: string;
+}
+
+/** A practice drill run by the evaluator on a schedule (`drills:` in a service). */
+export interface DrillSchedule {
+  /** Unique within the service: `<pool>-<mode>` unless written. */
+  id: string;
+  pool: string;
+  /** Five-field cron expression (minute hour day-of-month month day-of-week). */
+  cron: string;
+  /** IANA time zone the cron expression is read in. Default `UTC`. */
+  timezone: string;
+  /** `dry` (default): plan only; `live`: DNS really changes. */
+  mode: 'dry' | 'live';
+  /** How long the drilled pool is reported failing. Default 5m. */
+  duration: Millis;
+  blockedWindows: BlockedWindow[];
 }
 
 export interface DrillObjectives {
@@ -168,10 +202,50 @@ export interface Service {
   providers: ProviderTarget[];
   notify: NotificationRoute[];
   drill: DrillObjectives;
+  /** Scheduled practice drills (empty when none). */
+  drills: DrillSchedule[];
 }
 
-export interface Route53Provider {
+/**
+ * Per-request limits of a provider's change API. Defaults come from the adapter (the provider's documented
+ * limits); a provider entry may lower them (`providers.<name>.limits`).
+ */
+export interface BatchLimits {
+  /** Record set changes per request (Cloud DNS: additions and deletions are each counted against this). */
+  maxChanges: number;
+  /** Resource record values per request (Route 53: 1,000; UPSERT counts twice). */
+  maxRecordValues: number;
+  /** Characters of record values per request (Route 53: 32,000; UPSERT counts twice). */
+  maxValueChars: number;
+}
+
+/** Options every provider type accepts, besides its own. */
+export interface ProviderCommon {
   name: string;
+  /**
+   * Write and check an owner TXT record `_quorumdns.<name>` holding the deployment id, so two deployments
+   * never fight over a name. Default true.
+   */
+  ownerRecords: boolean;
+  /** Lowered batch limits; unset fields keep the adapter's documented limits. */
+  limits: Partial<BatchLimits>;
+  /** Client-side rate limit of API calls to this provider (requests per second). Default: the adapter's. */
+  requestsPerSecond?: number;
+  /** How long to wait for a change to be in sync before the apply counts as failed. Default 2m. */
+  syncTimeout: Millis;
+  /**
+   * A plan that would delete more record sets than this is refused as unsafe (octoDNS's threshold): a
+   * decision moves values and weights, it never needs to remove many sets. Default 10.
+   */
+  maxDeletes: number;
+  /**
+   * Authoritative name servers (`host` or `host:port`) where drills observe the answer change. Default: the
+   * zone's NS records, looked up at drill time.
+   */
+  nameServers?: string[];
+}
+
+export interface Route53Provider extends ProviderCommon {
   type: 'route53';
   hostedZoneId?: string;
   region?: string;
@@ -180,8 +254,7 @@ export interface Route53Provider {
   endpoint?: string;
 }
 
-export interface CloudDnsProvider {
-  name: string;
+export interface CloudDnsProvider extends ProviderCommon {
   type: 'clouddns';
   project: string;
   managedZone?: string;
@@ -189,7 +262,19 @@ export interface CloudDnsProvider {
   endpoint?: string;
 }
 
-export type Provider = Route53Provider | CloudDnsProvider;
+/**
+ * The lab's provider: zones kept in Redis (under the deployment prefix) and served by quorumdns's own
+ * authoritative DNS server (`quorumdns dns-server`, started by `quorumdns lab`). For labs, demos and tests.
+ */
+export interface LocalProvider extends ProviderCommon {
+  type: 'local';
+  /** The zone apex served, e.g. `lab.test` (lower case, no trailing dot). Targets use it as their zone. */
+  zone: string;
+  /** How long a change stays pending before it is in sync (to make the sync step visible). Default 0. */
+  syncDelay: Millis;
+}
+
+export type Provider = Route53Provider | CloudDnsProvider | LocalProvider;
 
 export type ChannelType =
   'slack' | 'teams' | 'discord' | 'googlechat' | 'mattermost' | 'pagerduty' | 'webhook';
@@ -203,6 +288,8 @@ export interface NotificationChannel {
   routingKey?: SecretRef;
   /** HMAC-SHA256 signing secret of the generic webhook. */
   secret?: SecretRef;
+  /** Hard deadline of one delivery request. Default 10s. */
+  timeout: Millis;
 }
 
 export interface Deployment {

@@ -131,7 +131,15 @@ export class ServiceEvaluator {
         ...event,
         generation,
         by: this.options.evaluatorId,
-        ...(event.kind === 'decision-changed' ? { explanation: output.explanation.lines } : {}),
+        ...(event.kind === 'decision-changed'
+          ? {
+              explanation: output.explanation.lines,
+              decision: {
+                ...(previous !== undefined ? { before: previous.record.state.decision } : {}),
+                after: output.state.decision,
+              },
+            }
+          : {}),
       }));
       const expected = { generation: previousGeneration, version: previous?.version ?? 0 };
       const stateJson = JSON.stringify(output.state);

@@ -2,7 +2,7 @@
  * What the evaluator keeps per service in Redis, and what `quorumdns status` shows: the core's state, the
  * decision generation and the explanation of the last committed evaluation.
  */
-import type { CoreEvent, EventKind, Explanation, ServiceState } from '../quorum/types';
+import type { CoreEvent, Decision, EventKind, Explanation, ServiceState } from '../quorum/types';
 
 export interface ServiceRecord {
   /** The decision core's state (verdicts, pool bookkeeping, the published decision). */
@@ -49,8 +49,31 @@ export const NO_RECORD: RecordPosition = Object.freeze({ generation: 0, version:
 export const OPERATOR_EVENT_KINDS = ['override-set', 'override-removed'] as const;
 export type OperatorEventKind = (typeof OPERATOR_EVENT_KINDS)[number];
 
+/**
+ * Events written by the apply processor (src/providers/): a generation reached a provider target (or not).
+ * `dns-applied` carries `target`, `changeId` and the DNS answer before/after; `dns-apply-failed` the error.
+ */
+export const APPLY_EVENT_KINDS = ['dns-applied', 'dns-apply-failed'] as const;
+export type ApplyEventKind = (typeof APPLY_EVENT_KINDS)[number];
+
+/** Events written by drills (src/drill/): start and end of a drill, with its id and mode. */
+export const DRILL_EVENT_KINDS = ['drill-started', 'drill-ended'] as const;
+export type DrillEventKind = (typeof DRILL_EVENT_KINDS)[number];
+
 /** Every kind the events stream may hold. */
-export type StoredEventKind = EventKind | OperatorEventKind;
+export type StoredEventKind = EventKind | OperatorEventKind | ApplyEventKind | DrillEventKind;
+
+/** What changed in DNS at one provider target (on `dns-applied` / `dns-apply-failed` events). */
+export interface DnsChangeSummary {
+  /** `<provider>/<zone>`. */
+  target: string;
+  /** The answer before and after, one line per record set, e.g. `api.example.com A 192.0.2.10`. */
+  before: string[];
+  after: string[];
+  changeId?: string;
+  /** Error code and the provider's message (failures). */
+  error?: { code: string; message: string };
+}
 
 /** One event as stored in a service's events stream: a core event (or an operator event) plus audit fields. */
 export interface StoredEvent extends Omit<CoreEvent, 'kind'> {
@@ -67,6 +90,15 @@ export interface StoredEvent extends Omit<CoreEvent, 'kind'> {
   reason?: string;
   /** On `decision-changed` events: the explanation lines of the decision (the audit log shows why). */
   explanation?: string[];
+  /**
+   * On `decision-changed` events: the published decision before (absent on a service's first evaluation)
+   * and after, so a notification can say what DNS will answer without reading the state.
+   */
+  decision?: { before?: Decision; after: Decision };
+  /** On apply events: what changed at the provider target. */
+  dns?: DnsChangeSummary;
+  /** On drill events: the drill's id and mode. */
+  drillRun?: { id: string; mode: 'dry' | 'live' };
 }
 
 /** An event before it has a stream id. */

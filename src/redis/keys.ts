@@ -55,8 +55,25 @@ export interface ServiceKeys {
   overrides: string;
   /** Capped stream of this service's events (the audit log), one JSON field `event` per entry. */
   events: string;
-  /** Reserved for drills: the drill overlay of this service (pools forced to fail). */
+  /**
+   * The drill overlay of this service: String JSON `DrillOverlay` (src/drill/), with a PX expiry as the
+   * backstop that ends an interrupted drill. Probe workers report the drilled pool's endpoints as failing.
+   */
   drill: string;
+  /**
+   * The apply processor's hash: `<provider>\t<zone>` -> JSON `AppliedTarget` (last applied generation,
+   * change id, sync state, error). Fencing compares job generations against it (src/providers/).
+   */
+  applied: string;
+  /** Hash `<provider>\t<zone>` -> lease token: one apply at a time per target (src/providers/). */
+  applyLease: string;
+  /**
+   * The notify processor's hash: `<channel>` -> JSON delivery cursor (last event id sent, grouping and
+   * reminder bookkeeping) (src/notify/).
+   */
+  notify: string;
+  /** Capped stream of drill runs of this service (JSON reports), newest last (src/drill/). */
+  drillRuns: string;
 }
 
 /** Everything `keys(prefix)` returns: one object so callers never build key strings themselves. */
@@ -73,6 +90,14 @@ export interface RedisKeyLayout {
   events: string;
   /** The prefix BullMQ queues use (`new Queue(name, { prefix })`): the same deployment prefix. */
   queuePrefix: string;
+  /**
+   * The `local` provider's zone (lab): hash `<name>\t<type>\t<setIdentifier>` -> JSON `RecordSet`, plus
+   * `localZoneChanges(zone)` (hash change id -> JSON status). Served by the embedded DNS server.
+   */
+  localZone(zone: string): string;
+  localZoneChanges(zone: string): string;
+  /** Sorted set of undelivered (permanently failed) notifications, scored by failure time (src/notify/). */
+  notifyFailed: string;
 }
 
 /** The deployment's key layout under `prefix` (config `deployment.redis.keyPrefix`). */
@@ -91,6 +116,10 @@ export function redisKeys(prefix: string): RedisKeyLayout {
         overrides: `${base}:overrides`,
         events: `${base}:events`,
         drill: `${base}:drill`,
+        applied: `${base}:applied`,
+        applyLease: `${base}:apply-lease`,
+        notify: `${base}:notify`,
+        drillRuns: `${base}:drill-runs`,
       };
     },
     heartbeats: `${prefix}:${heartbeatTag}`,
@@ -98,6 +127,9 @@ export function redisKeys(prefix: string): RedisKeyLayout {
     workers: `${prefix}:${heartbeatTag}:workers`,
     events: `${prefix}:events`,
     queuePrefix: prefix,
+    localZone: (zone) => `${prefix}:{localdns:${zone}}:records`,
+    localZoneChanges: (zone) => `${prefix}:{localdns:${zone}}:changes`,
+    notifyFailed: `${prefix}:notify-failed`,
   };
 }
 
