@@ -7,7 +7,14 @@
  * transient from permanent failures without knowing any SDK.
  */
 import type { SteeringMode } from '../config/types';
-import type { BatchLimits, ChangeStatus, ReadRequest, RecordChange, RecordSet, SubmittedChange } from './record-set';
+import type {
+  BatchLimits,
+  ChangeStatus,
+  ReadRequest,
+  RecordChange,
+  RecordSet,
+  SubmittedChange,
+} from './record-set';
 
 /** How a provider expresses provider-native weights (`weights` mode). */
 export type WeightedStyle =
