@@ -85,8 +85,9 @@ function buildService(name: string): Service {
     pools: [pool('a', 1), pool('b', 2)],
     safety: { failback: 'auto', failbackAfter: 300_000, flapWindow: 1_800_000, maxFailbackAfter: 3_600_000 },
     providers: [{ provider: 'r53', zone: 'Z123', mode: 'rewrite' }],
-    notify: [{ channel: 'ops', minSeverity: 'warning' }],
+    notify: [{ channel: 'ops', minSeverity: 'warning', quietPeriod: 0, maxReminders: 3 }],
     drill: {},
+    drills: [],
   };
 }
 
@@ -97,8 +98,18 @@ function buildConfig(): Config {
   return {
     deployment: { id: 'bench', redis: { keyPrefix: PREFIX } },
     probeRegions: REGIONS,
-    providers: { r53: { name: 'r53', type: 'route53', hostedZoneId: 'Z123' } },
-    notifications: { ops: { name: 'ops', type: 'webhook', url: 'http://127.0.0.1:9/' } },
+    providers: {
+      r53: {
+        name: 'r53',
+        type: 'route53',
+        hostedZoneId: 'Z123',
+        ownerRecords: true,
+        limits: {},
+        syncTimeout: 120_000,
+        maxDeletes: 10,
+      },
+    },
+    notifications: { ops: { name: 'ops', type: 'webhook', url: 'http://127.0.0.1:9/', timeout: 10_000 } },
     services,
     sources: ['<bench>'],
     hash: 'bench',

@@ -28,3 +28,21 @@ export const FAILOVER_TTL_WARNING_ABOVE = 60;
 
 /** Fewer regions cannot both outvote a sick region and survive losing one. */
 export const MIN_SAFE_PROBE_REGIONS = 3;
+
+/** Options every provider type accepts (`providers.<name>`), when not written. */
+export const BUILTIN_PROVIDER = {
+  ownerRecords: true,
+  syncTimeout: 2 * 60_000,
+  maxDeletes: 10,
+  /** Type `local` only. */
+  syncDelay: 0,
+};
+
+/** A notify route (`services.<name>.notify[]`), when not written. */
+export const BUILTIN_NOTIFY_ROUTE = { quietPeriod: 0, maxReminders: 3 };
+
+/** A notification channel (`notifications.<name>`), when not written. */
+export const BUILTIN_CHANNEL = { timeout: 10_000 };
+
+/** A scheduled drill (`services.<name>.drills[]`), when not written. */
+export const BUILTIN_DRILL = { timezone: 'UTC', mode: 'dry' as const, duration: 5 * 60_000 };

@@ -12,7 +12,9 @@
  */
 import { z } from 'zod';
 import { describeKind, describeValue } from './describe-value';
-import { DURATION_PATTERN, parseDuration } from './duration';
+import { CRON_SHAPE_PATTERN, parseCron } from './cron-expression';
+import { DURATION_PATTERN, formatDuration, parseDuration } from './duration';
+import { NAME_SERVER_PATTERN, parseNameServer } from './name-server';
 import {
   AWS_REGION_PATTERN,
   DEPLOYMENT_ID_PATTERN,
@@ -26,7 +28,10 @@ import {
   NAME_RULE,
   ROLE_ARN_PATTERN,
 } from './names';
+import { lacksOffset, OFFSET_DATE_TIME_PATTERN, parseOffsetDateTime } from './offset-date-time';
 import { SECRET_REF_PATTERN, looksLikeSecretRef } from './resolve-secret';
+import { canonicalTimeZone, timeZoneSuggestion } from './time-zone';
+import type { Millis } from './types';
 
 type IssueInput = { readonly input?: unknown };
 
@@ -80,9 +85,11 @@ function oneOf<const T extends readonly [string, ...string[]]>(values: T, descri
 /**
  * A duration string (`500ms`, `10s`, `2m`, `1h`, `1d`, or sums like `1m30s`).
  * Zero is refused unless allowed: a zero interval, timeout or delay is always a slip of the pen.
+ * `min` / `max` bound it where a value outside makes no sense (a reminder every second).
  */
-function duration(description: string, options: { allowZero?: boolean } = {}) {
+function duration(description: string, options: { allowZero?: boolean; min?: Millis; max?: Millis } = {}) {
   const expected = (iss: IssueInput) => `expected a duration like 10s or 2m, got ${describeValue(iss.input)}`;
+  const { min, max } = options;
   return z
     .string({ error: expected })
     .regex(new RegExp(DURATION_PATTERN), { error: expected, abort: true })
@@ -92,6 +99,15 @@ function duration(description: string, options: { allowZero?: boolean } = {}) {
     })
     .refine((text) => options.allowZero === true || (parseDuration(text) ?? 0) > 0, {
       error: 'must be longer than 0',
+      abort: true,
+    })
+    .refine((text) => min === undefined || (parseDuration(text) ?? 0) >= min, {
+      error: (iss) =>
+        `must be at least ${formatDuration(min ?? 0)}${max !== undefined ? ` (${formatDuration(min ?? 0)} to ${formatDuration(max)})` : ''}, got ${describeValue(iss.input)}`,
+    })
+    .refine((text) => max === undefined || (parseDuration(text) ?? 0) <= max, {
+      error: (iss) =>
+        `must be at most ${formatDuration(max ?? 0)}${min !== undefined ? ` (${formatDuration(min)} to ${formatDuration(max ?? 0)})` : ''}, got ${describeValue(iss.input)}`,
     })
     .meta({ description });
 }
@@ -527,6 +543,17 @@ const notifyRouteSchema = z
       ['info', 'warning', 'critical'],
       'Only events at or above this severity. Default info.',
     ).optional(),
+    quietPeriod: duration(
+      'Events of this service arriving within this long of the first undelivered one go out as one message. Default 0s: only the events of one evaluation are grouped.',
+      { allowZero: true },
+    ).optional(),
+    repeatEvery: duration(
+      'While a pool stays drained, remind this channel this often (at least 1m). Default: no reminders.',
+      { min: 60_000 },
+    ).optional(),
+    maxReminders: integer(1, 100, 'a reminder count')
+      .optional()
+      .meta({ description: 'At most this many reminders per drain (with repeatEvery). Default 3.' }),
   })
   .meta({ description: 'Sends the events of this service to a notification channel.' });
 
@@ -538,6 +565,96 @@ const drillSchema = z
   })
   .partial()
   .meta({ description: 'Objectives a region outage drill of this service is checked against.' });
+
+function offsetDateTime(description: string) {
+  const message = (iss: IssueInput) =>
+    typeof iss.input === 'string' && lacksOffset(iss.input)
+      ? `date-time ${describeValue(iss.input)} has no offset: add Z (UTC) or +hh:mm, e.g. 2026-12-24T00:00:00+01:00`
+      : `expected an ISO 8601 date-time with an offset like 2026-12-24T00:00:00+01:00, got ${describeValue(iss.input)}`;
+  return z
+    .string({ error: message })
+    .regex(new RegExp(OFFSET_DATE_TIME_PATTERN), { error: message, abort: true })
+    .refine((text) => parseOffsetDateTime(text) !== undefined, {
+      error: (iss) => `${describeValue(iss.input)} is not a real date and time`,
+    })
+    .meta({ description });
+}
+
+const blockedWindowSchema = z
+  .strictObject({
+    from: offsetDateTime('Start of the window (inclusive), e.g. 2026-11-27T00:00:00-05:00.'),
+    to: offsetDateTime('End of the window (exclusive), after from.'),
+    reason: z
+      .string({ error: (iss) => `expected a text, got ${describeValue(iss.input)}` })
+      .min(1, { error: 'must not be empty' })
+      .optional()
+      .meta({ description: 'Why no drill may start then (shown when a drill is skipped).' }),
+  })
+  .superRefine((window, ctx) => {
+    const from = parseOffsetDateTime(window.from);
+    const to = parseOffsetDateTime(window.to);
+    if (from !== undefined && to !== undefined && from >= to) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['to'],
+        message: `the window ends before it starts: to ${window.to} is not after from ${window.from}`,
+      });
+    }
+  })
+  .meta({ description: 'A period during which scheduled drills of this service do not start.' });
+
+const drillScheduleSchema = z
+  .strictObject({
+    id: nameString().optional().meta({
+      description: 'Names the drill in reports and events; unique in the service. Default <pool>-<mode>.',
+    }),
+    pool: nameString().meta({ description: 'The pool whose outage is simulated (a pool of this service).' }),
+    cron: z
+      .string({
+        error: (iss) => `expected a cron expression like "0 10 * * TUE", got ${describeValue(iss.input)}`,
+      })
+      .superRefine((text, ctx) => {
+        const parsed = parseCron(text);
+        if (!parsed.ok)
+          ctx.addIssue({ code: 'custom', message: `invalid cron expression "${text}": ${parsed.message}` });
+      })
+      .meta({
+        pattern: CRON_SHAPE_PATTERN,
+        description:
+          'When the drill starts: five fields, minute hour day-of-month month day-of-week (e.g. "0 10 * * TUE"), read in timezone.',
+      }),
+    timezone: z
+      .string({
+        error: (iss) => `expected an IANA time zone like Europe/Paris, got ${describeValue(iss.input)}`,
+      })
+      .superRefine((text, ctx) => {
+        if (canonicalTimeZone(text) === undefined) {
+          ctx.addIssue({
+            code: 'custom',
+            message: `unknown time zone "${text}"${timeZoneSuggestion(text)}: expected an IANA time zone like Europe/Paris, America/New_York or UTC`,
+          });
+        }
+      })
+      .optional()
+      .meta({
+        description: 'IANA time zone the cron expression is read in (daylight saving included). Default UTC.',
+      }),
+    mode: oneOf(
+      ['dry', 'live'],
+      'dry (default): plan only, DNS is not changed; live: DNS really changes.',
+    ).optional(),
+    duration: duration('How long the drilled pool is reported failing: 30s to 1h. Default 5m.', {
+      min: 30_000,
+      max: 3_600_000,
+    }).optional(),
+    blockedWindows: z
+      .array(blockedWindowSchema, {
+        error: (iss) => `expected a list of { from, to, reason } windows, got ${describeValue(iss.input)}`,
+      })
+      .optional()
+      .meta({ description: 'Periods (change freezes, sales events) in which this drill does not start.' }),
+  })
+  .meta({ description: 'A practice drill started on a schedule by the evaluator.' });
 
 export const serviceSchema = z
   .strictObject({
@@ -590,12 +707,80 @@ export const serviceSchema = z
       .optional()
       .meta({ description: 'Notification routes of this service. Default: none.' }),
     drill: drillSchema.optional(),
+    drills: z
+      .array(drillScheduleSchema, {
+        error: (iss) => `expected a list of scheduled drills, got ${describeValue(iss.input)}`,
+      })
+      .optional()
+      .meta({ description: 'Practice drills run on a schedule. Default: none.' }),
   })
   .meta({ description: 'One steered DNS name (or several names that move together).' });
 
 // ---------------------------------------------------------------------------------------------
 // Top level
 // ---------------------------------------------------------------------------------------------
+
+const positiveNumber = (what: string) => {
+  const message = (iss: IssueInput) => `expected ${what} (a number above 0), got ${describeValue(iss.input)}`;
+  return z.number({ error: message }).positive({ error: message });
+};
+
+/** Options of every provider type. */
+const providerCommonFields = {
+  ownerRecords: boolean(
+    'Write and check the owner TXT record _quorumdns.<name> holding deployment.id, so two deployments never fight over a name. Default true.',
+  ).optional(),
+  limits: z
+    .strictObject({
+      maxChanges: integer(1, 1_000_000, 'a change count').meta({
+        description: 'Record set changes per request.',
+      }),
+      maxRecordValues: integer(1, 1_000_000, 'a record value count').meta({
+        description: 'Record values per request (Route 53: 1000, UPSERT counting twice).',
+      }),
+      maxValueChars: integer(1, 100_000_000, 'a character count').meta({
+        description: 'Characters of record values per request (Route 53: 32000, UPSERT counting twice).',
+      }),
+    })
+    .partial()
+    .optional()
+    .meta({
+      description:
+        "Lower the per-request limits of the provider's API (for an account with lower quotas). Default: the provider's documented limits.",
+    }),
+  requestsPerSecond: positiveNumber('a request rate').optional().meta({
+    description:
+      "Client-side rate limit of API calls to this provider. Default: the provider's documented rate.",
+  }),
+  syncTimeout: duration(
+    'How long to wait for a submitted change to be in sync before the apply counts as failed. Default 2m.',
+  ).optional(),
+  maxDeletes: integer(0, 1_000_000, 'a record set count').optional().meta({
+    description: 'A plan that would delete more record sets than this is refused as unsafe. Default 10.',
+  }),
+  nameServers: z
+    .array(
+      z
+        .string({
+          error: (iss) => `expected a name server (host or host:port), got ${describeValue(iss.input)}`,
+        })
+        .refine((text) => parseNameServer(text) !== undefined, {
+          error: (iss) =>
+            `expected a name server host or host:port like ns1.example.com, 192.0.2.53:5353 or [2001:db8::53]:53, got ${describeValue(iss.input)}`,
+        })
+        .meta({
+          pattern: NAME_SERVER_PATTERN,
+          description: 'host or host:port (IPv6 in brackets with a port).',
+        }),
+      { error: (iss) => `expected a list of name servers, got ${describeValue(iss.input)}` },
+    )
+    .min(1, { error: 'must list at least one name server (or leave nameServers out)' })
+    .optional()
+    .meta({
+      description:
+        "Authoritative name servers where drills watch the answer change. Default: the zone's NS records, looked up at drill time.",
+    }),
+};
 
 const providerSchema = z
   .discriminatedUnion('type', [
@@ -612,6 +797,7 @@ const providerSchema = z
           .optional()
           .meta({ description: 'IAM role to assume for DNS changes.' }),
         endpoint: httpUrl('API endpoint override, for tests and local labs only.').optional(),
+        ...providerCommonFields,
       })
       .meta({ description: 'Amazon Route 53.' }),
     z
@@ -624,10 +810,33 @@ const providerSchema = z
           .optional()
           .meta({ description: 'Default managed zone of the targets that name no zone.' }),
         endpoint: httpUrl('API endpoint override, for tests and local labs only.').optional(),
+        ...providerCommonFields,
       })
       .meta({ description: 'Google Cloud DNS.' }),
+    z
+      .strictObject({
+        type: z.literal('local'),
+        zone: dnsName(
+          'The zone apex served, e.g. lab.test. Targets of this provider use it as their zone.',
+        ).refine((text) => !text.startsWith('*'), { error: 'a zone apex cannot be a wildcard' }),
+        syncDelay: duration(
+          'How long a change stays pending before it is in sync, to make the sync step visible. Default 0s.',
+          { allowZero: true },
+        ).optional(),
+        ...providerCommonFields,
+      })
+      .meta({
+        description:
+          "quorumdns's own lab DNS: zones kept in Redis and served by `quorumdns dns-server`. For labs, demos and tests.",
+      }),
   ])
-  .meta({ description: 'A DNS provider account. `type` is route53 or clouddns.' });
+  .meta({ description: 'A DNS provider account. `type` is route53, clouddns or local.' });
+
+const channelTimeout = () =>
+  duration('Hard deadline of one delivery request: 1s to 60s. Default 10s.', {
+    min: 1_000,
+    max: 60_000,
+  }).optional();
 
 export const CHAT_CHANNEL_TYPES = ['slack', 'teams', 'discord', 'googlechat', 'mattermost'] as const;
 
@@ -637,12 +846,14 @@ const channelSchema = z
       .strictObject({
         type: z.enum(CHAT_CHANNEL_TYPES),
         url: secretRef('Incoming webhook URL. It is a credential: always ${env:NAME} or ${file:/path}.'),
+        timeout: channelTimeout(),
       })
       .meta({ description: 'A chat incoming webhook.' }),
     z
       .strictObject({
         type: z.literal('pagerduty'),
         routingKey: secretRef('Events API v2 routing key: always ${env:NAME} or ${file:/path}.'),
+        timeout: channelTimeout(),
       })
       .meta({ description: 'PagerDuty Events API v2.' }),
     z
@@ -650,6 +861,7 @@ const channelSchema = z
         type: z.literal('webhook'),
         url: urlOrSecret('Where events are POSTed as JSON.', ['http:', 'https:'], 'an http(s) URL'),
         secret: secretRef('HMAC-SHA256 signing secret: always ${env:NAME} or ${file:/path}.').optional(),
+        timeout: channelTimeout(),
       })
       .meta({ description: 'A generic JSON webhook, optionally signed.' }),
   ])
@@ -734,6 +946,8 @@ export type RawPool = z.infer<typeof poolSchema>;
 export type RawEndpoint = z.infer<typeof endpointSchema>;
 export type RawCheckLayer = z.infer<typeof checkLayerSchema>;
 export type RawSafety = z.infer<typeof safetyLayerSchema>;
+export type RawDrillSchedule = z.infer<typeof drillScheduleSchema>;
+export type RawNotifyRoute = z.infer<typeof notifyRouteSchema>;
 export type RawQuorum = z.infer<typeof quorumSchema>;
 export type RawMinHealthy = z.infer<typeof thresholdFields.minHealthy>;
 export type RawEffectiveCheck = z.infer<typeof effectiveCheckSchema>;

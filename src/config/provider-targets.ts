@@ -5,11 +5,11 @@
 import type { RawService } from './config-schema';
 import { describeValue } from './describe-value';
 import { didYouMean } from './did-you-mean';
-import { HOSTED_ZONE_ID_PATTERN, MANAGED_ZONE_PATTERN } from './names';
+import { HOSTED_ZONE_ID_PATTERN, MANAGED_ZONE_PATTERN, normalizeDnsName } from './names';
 import type { Problem } from './problem';
 import type { ResolvedPool } from './resolve-pools';
 import type { ServiceContext } from './service-context';
-import type { ProviderTarget, RecordType, RoutingPolicy, SteeringMode } from './types';
+import type { Provider, ProviderTarget, RecordType, RoutingPolicy, SteeringMode } from './types';
 import { below, type Origin, problemAt } from './yaml-source';
 
 const ZONE_RULES = {
@@ -52,25 +52,19 @@ export function resolveProviderTargets(
       }
       return;
     }
-    const rule = ZONE_RULES[provider.type];
-    const providerZone = provider.type === 'route53' ? provider.hostedZoneId : provider.managedZone;
-    const zone = target.zone ?? providerZone;
-    if (zone === undefined) {
-      problems.push(
-        problemAt(
-          below(origin, 'zone'),
-          `missing zone: provider "${provider.name}" has no ${rule.field}, so this target must name its zone`,
-        ),
-      );
-      return;
-    }
-    if (target.zone !== undefined && !rule.pattern.test(target.zone)) {
-      problems.push(
-        problemAt(
-          below(origin, 'zone'),
-          `expected ${rule.expected} for ${provider.type} provider "${provider.name}", got ${describeValue(target.zone)}`,
-        ),
-      );
+    const zone = targetZone(provider, target.zone, origin, problems);
+    if (zone === undefined) return;
+    if (provider.type === 'local') {
+      // The lab DNS server answers for its zone only: a name outside it would never be served.
+      const outside = raw.names.map(normalizeDnsName).find((name) => !isInZone(name, zone));
+      if (outside !== undefined) {
+        problems.push(
+          problemAt(
+            below(origin, 'provider'),
+            `local provider "${provider.name}" serves zone "${zone}", which does not hold DNS name "${outside}"`,
+          ),
+        );
+      }
     }
     if (mode === 'weights' && policy === 'all-healthy') {
       problems.push(
@@ -112,4 +106,50 @@ export function resolveProviderTargets(
     targets.push({ provider: provider.name, zone, mode });
   });
   return targets;
+}
+
+/** The zone a target writes to: its own, else its provider's; `undefined` (with a problem) when there is none. */
+function targetZone(
+  provider: Provider,
+  written: string | undefined,
+  origin: Origin,
+  problems: Problem[],
+): string | undefined {
+  if (provider.type === 'local') {
+    // A local provider serves exactly one zone, so a target can only repeat it.
+    if (written !== undefined && normalizeDnsName(written) !== provider.zone) {
+      problems.push(
+        problemAt(
+          below(origin, 'zone'),
+          `local provider "${provider.name}" serves only zone "${provider.zone}", got ${describeValue(written)} (omit zone)`,
+        ),
+      );
+      return undefined;
+    }
+    return provider.zone;
+  }
+  const rule = ZONE_RULES[provider.type];
+  const zone = written ?? (provider.type === 'route53' ? provider.hostedZoneId : provider.managedZone);
+  if (zone === undefined) {
+    problems.push(
+      problemAt(
+        below(origin, 'zone'),
+        `missing zone: provider "${provider.name}" has no ${rule.field}, so this target must name its zone`,
+      ),
+    );
+    return undefined;
+  }
+  if (written !== undefined && !rule.pattern.test(written)) {
+    problems.push(
+      problemAt(
+        below(origin, 'zone'),
+        `expected ${rule.expected} for ${provider.type} provider "${provider.name}", got ${describeValue(written)}`,
+      ),
+    );
+  }
+  return zone;
+}
+
+function isInZone(name: string, zone: string): boolean {
+  return name === zone || name.endsWith(`.${zone}`);
 }

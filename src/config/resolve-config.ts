@@ -6,16 +6,19 @@
  * across services. Nothing stops at the first problem; a Config is produced only when no error
  * was found (warnings travel with it).
  */
+import { BUILTIN_CHANNEL } from './builtin-defaults';
 import { configHash } from './config-hash';
-import type { RawChannel, RawProvider } from './config-schema';
+import { durationMs } from './duration';
+import type { RawChannel } from './config-schema';
 import { type Entry, type MergedFragments, mergeFragments } from './merge-fragments';
 import { dedupeProblems, type Problem, sortProblems } from './problem';
 import { toMaybeSecret } from './resolve-check';
 import { checkNameConflicts } from './dns-name-conflicts';
+import { resolveProviders } from './resolve-providers';
 import { resolveService } from './resolve-service';
 import type { ServiceContext } from './service-context';
 import { looksLikeSecretRef, parseSecretRef } from './resolve-secret';
-import type { Config, Deployment, NotificationChannel, Provider, SecretRef, Service } from './types';
+import type { Config, Deployment, NotificationChannel, SecretRef, Service } from './types';
 import { below, type Origin, problemAt, type YamlFragment } from './yaml-source';
 
 export type LoadResult =
@@ -59,8 +62,7 @@ export function resolveFragments(
   if (!allReadable) return { ok: false, problems: sortProblems(dedupeProblems(problems), fileOrder) };
 
   const deployment = resolveDeployment(merged, problems);
-  const providers = new Map<string, Provider>();
-  for (const entry of merged.providers.values()) providers.set(entry.name, toProvider(entry));
+  const providers = resolveProviders(merged.providers.values(), problems);
   const channels = new Map<string, NotificationChannel>();
   for (const entry of merged.channels.values()) channels.set(entry.name, toChannel(entry));
 
@@ -130,26 +132,6 @@ function resolveDeployment(merged: MergedFragments, problems: Problem[]): Deploy
   };
 }
 
-function toProvider({ name, value }: Entry<RawProvider>): Provider {
-  if (value.type === 'route53') {
-    return {
-      name,
-      type: 'route53',
-      ...(value.hostedZoneId !== undefined ? { hostedZoneId: value.hostedZoneId } : {}),
-      ...(value.region !== undefined ? { region: value.region } : {}),
-      ...(value.roleArn !== undefined ? { roleArn: value.roleArn } : {}),
-      ...(value.endpoint !== undefined ? { endpoint: value.endpoint } : {}),
-    };
-  }
-  return {
-    name,
-    type: 'clouddns',
-    project: value.project,
-    ...(value.managedZone !== undefined ? { managedZone: value.managedZone } : {}),
-    ...(value.endpoint !== undefined ? { endpoint: value.endpoint } : {}),
-  };
-}
-
 function secretRefOf(text: string): SecretRef {
   const ref = parseSecretRef(text);
   if (!ref) throw new Error('unvalidated secret reference'); // the schema accepts only references here
@@ -157,18 +139,20 @@ function secretRefOf(text: string): SecretRef {
 }
 
 function toChannel({ name, value }: Entry<RawChannel>): NotificationChannel {
+  const timeout = value.timeout !== undefined ? durationMs(value.timeout) : BUILTIN_CHANNEL.timeout;
   switch (value.type) {
     case 'pagerduty':
-      return { name, type: value.type, routingKey: secretRefOf(value.routingKey) };
+      return { name, type: value.type, routingKey: secretRefOf(value.routingKey), timeout };
     case 'webhook':
       return {
         name,
         type: value.type,
         url: toMaybeSecret(value.url),
+        timeout,
         ...(value.secret !== undefined ? { secret: secretRefOf(value.secret) } : {}),
       };
     default:
-      return { name, type: value.type, url: secretRefOf(value.url) };
+      return { name, type: value.type, url: secretRefOf(value.url), timeout };
   }
 }
 

@@ -12,18 +12,13 @@ import type { Entry } from './merge-fragments';
 import { normalizeDnsName } from './names';
 import type { Problem } from './problem';
 import { resolveProviderTargets } from './provider-targets';
+import { resolveDrills } from './resolve-drills';
+import { resolveNotify } from './resolve-notify';
 import { resolveRecordType } from './record-type';
 import { type ResolvedPool, resolvePools } from './resolve-pools';
 import type { ServiceContext } from './service-context';
 import { resolveSafety } from './service-safety';
-import type {
-  DrillObjectives,
-  NotificationRoute,
-  ProviderTarget,
-  RoutingPolicy,
-  Service,
-  Severity,
-} from './types';
+import type { DrillObjectives, ProviderTarget, RoutingPolicy, Service } from './types';
 import { below, type Layered, type Origin, problemAt } from './yaml-source';
 
 type SharedField = 'ttl' | 'quorum' | 'failureThreshold' | 'successThreshold' | 'staleAfter' | 'minHealthy';
@@ -103,13 +98,14 @@ export function resolveService(
 
   // ----- providers, notifications, safety, drill
   const providers = resolveProviderTargets(raw, at, policy, recordType, pools, ctx, problems);
-  const notify = resolveNotify(raw, at, ctx, problems);
   const safety = resolveSafety(raw, at, defaults, problems);
   const drill: DrillObjectives = {};
   for (const field of ['failoverWithin', 'failbackWithin', 'notifyWithin'] as const) {
     const value = raw.drill?.[field];
     if (value !== undefined) drill[field] = durationMs(value);
   }
+  const notify = resolveNotify(raw, at, ctx, drill, problems);
+  const drills = resolveDrills(raw, at, entry.name, safety, drill, problems);
 
   if (recordType === 'CNAME') checkCnameAnswers(policy, pools, providers, raw, at, problems);
 
@@ -137,6 +133,7 @@ export function resolveService(
     providers,
     notify,
     drill,
+    drills,
   };
   return { service, problems };
 }
@@ -230,35 +227,4 @@ function checkCnameAnswers(
       }
     });
   }
-}
-
-function resolveNotify(
-  raw: RawService,
-  at: (...segments: Array<string | number>) => Origin,
-  ctx: ServiceContext,
-  problems: Problem[],
-): NotificationRoute[] {
-  const routes: NotificationRoute[] = [];
-  (raw.notify ?? []).forEach((route, index) => {
-    const origin = at('notify', index);
-    if (!ctx.channels.has(route.channel)) {
-      if (!ctx.writtenChannels.has(route.channel)) {
-        problems.push(
-          problemAt(
-            below(origin, 'channel'),
-            `unknown notification channel "${route.channel}"${didYouMean(route.channel, ctx.writtenChannels)}`,
-          ),
-        );
-      }
-      return;
-    }
-    if (routes.some((r) => r.channel === route.channel)) {
-      problems.push(
-        problemAt(below(origin, 'channel'), `channel "${route.channel}" is already routed for this service`),
-      );
-      return;
-    }
-    routes.push({ channel: route.channel, minSeverity: (route.minSeverity ?? 'info') as Severity });
-  });
-  return routes;
 }

@@ -240,7 +240,8 @@ export interface ProviderCommon {
   maxDeletes: number;
   /**
    * Authoritative name servers (`host` or `host:port`) where drills observe the answer change. Default: the
-   * zone's NS records, looked up at drill time.
+   * zone's NS records, looked up at drill time. Resolved always as `host:port` (`[2001:db8::53]:53` for
+   * IPv6, DNS names lower case); `parseNameServer` in `name-server.ts` splits one.
    */
   nameServers?: string[];
 }

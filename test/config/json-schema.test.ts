@@ -51,4 +51,43 @@ describe('JSON Schema', () => {
     expect(errors).toContain('$.providers.aws: matches 0 of oneOf');
     expect(errors).toContain('$.services.Api(name): does not match');
   });
+
+  it('flags the provider, notification and drill options an editor can check alone', () => {
+    const data = {
+      providers: {
+        lab: { type: 'local', zone: 'lab.test', syncDelay: 'soon', requestsPerSecond: 0 },
+        aws: { type: 'route53', limits: { maxChanges: 0 }, nameServers: ['ns1.example.com:53', 'a b'] },
+      },
+      notifications: { hook: { type: 'webhook', url: 'https://x.example/', timeout: 10 } },
+      services: {
+        api: {
+          names: ['api.lab.test'],
+          pools: {},
+          providers: [{ provider: 'lab' }],
+          notify: [{ channel: 'hook', maxReminders: 0 }],
+          drills: [
+            {
+              pool: 'a',
+              cron: '0 0 * * * *',
+              mode: 'wet',
+              blockedWindows: [{ from: '2026-12-24', to: '2026-12-26T00:00:00Z' }],
+            },
+          ],
+        },
+      },
+    };
+    const errors = schemaErrors(schema, data).join('\n');
+    const provider = (name: string) => `$.providers.${name}: matches 0 of oneOf`;
+    expect(errors).toContain(provider('lab'));
+    expect(errors).toContain('$.providers.lab.syncDelay: does not match');
+    expect(errors).toContain('$.providers.lab.requestsPerSecond: not above 0');
+    expect(errors).toContain('$.providers.aws.limits.maxChanges: below 1');
+    expect(errors).toContain('$.providers.aws.nameServers[1]: does not match');
+    expect(errors).toContain('$.notifications.hook.timeout: expected string');
+    expect(errors).toContain('$.services.api.notify[0].maxReminders: below 1');
+    expect(errors).toContain('$.services.api.drills[0].cron: does not match');
+    expect(errors).toContain('$.services.api.drills[0].mode: expected one of dry, live');
+    expect(errors).toContain('$.services.api.drills[0].blockedWindows[0].from: does not match');
+    expect(errors).not.toContain('blockedWindows[0].to');
+  });
 });

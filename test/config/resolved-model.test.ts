@@ -85,6 +85,7 @@ describe('resolved model', () => {
       providers: [{ provider: 'aws', zone: 'ZLAB', mode: 'rewrite' }],
       notify: [],
       drill: {},
+      drills: [],
     });
   });
 
@@ -125,6 +126,7 @@ services:
       name: 'hook',
       type: 'webhook',
       url: { kind: 'env', name: 'HOOK' },
+      timeout: 10_000,
     });
     expect(api.quorum).toEqual({ atLeast: 2 });
     expect(api.ttl).toBe(20);
@@ -168,7 +170,9 @@ services:
       },
       check: { host: 'lb-1.elb.amazonaws.com', headers: { 'User-Agent': 'qdns', 'X-Token': 'literal' } },
     });
-    expect(api.notify).toEqual([{ channel: 'hook', minSeverity: 'critical' }]);
+    expect(api.notify).toEqual([
+      { channel: 'hook', minSeverity: 'critical', quietPeriod: 0, maxReminders: 3 },
+    ]);
     expect(api.drill).toEqual({ failoverWithin: 90_000 });
   });
 

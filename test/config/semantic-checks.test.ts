@@ -39,7 +39,7 @@ describe('unknown references', () => {
     providers: [{ provider: aws-main }]
 `;
     expect(problemLines(text)).toEqual([
-      'test.yaml:5:21: providers.aws-main.type: unknown type "route54" (did you mean "route53"?); expected one of route53, clouddns',
+      'test.yaml:5:21: providers.aws-main.type: unknown type "route54" (did you mean "route53"?); expected one of route53, clouddns, local',
     ]);
   });
 });

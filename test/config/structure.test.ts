@@ -57,7 +57,7 @@ services: []
     expect(problemLines(text)).toEqual([
       'test.yaml:2:27: probeRegions[1]: expected a name of lower-case letters, digits, ".", "_" or "-", starting with a letter (at most 63), got "Europe"',
       'test.yaml:2:35: probeRegions[2]: expected a name of lower-case letters, digits, ".", "_" or "-", starting with a letter (at most 63), got 7',
-      'test.yaml:4:14: providers.p.type: unknown type "route-53" (did you mean "route53"?); expected one of route53, clouddns',
+      'test.yaml:4:14: providers.p.type: unknown type "route-53" (did you mean "route53"?); expected one of route53, clouddns, local',
       'test.yaml:5:6: providers.q: expected a map, got a list',
       'test.yaml:7:15: defaults.staleAfter: must be longer than 0',
       'test.yaml:8:28: defaults.safety.failbackAfter: expected a duration like 10s or 2m, got "5 minutes"',

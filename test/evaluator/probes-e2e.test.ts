@@ -76,7 +76,7 @@ beforeAll(async () => {
       {
         ...web,
         providers: [{ provider: 'r53', zone: 'Z123', mode: 'rewrite' }],
-        notify: [{ channel: 'ops', minSeverity: 'warning' }],
+        notify: [{ channel: 'ops', minSeverity: 'warning', quietPeriod: 0, maxReminders: 3 }],
       },
     ],
     keyPrefix: prefix,

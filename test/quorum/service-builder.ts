@@ -70,5 +70,6 @@ export function buildService(spec: ServiceSpec = {}): Service {
     providers: [{ provider: 'r53', zone: 'Z1', mode: 'weights' }],
     notify: [],
     drill: {},
+    drills: [],
   };
 }

@@ -68,6 +68,7 @@ export function service(name: string, spec: ServiceSpec): Service {
     providers: [],
     notify: [],
     drill: {},
+    drills: [],
   };
 }
 

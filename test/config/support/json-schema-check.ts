@@ -20,6 +20,7 @@ const KNOWN = new Set([
   'const',
   'pattern',
   'minimum',
+  'exclusiveMinimum',
   'maximum',
   'minItems',
   'minLength',
@@ -53,6 +54,8 @@ export function schemaErrors(schema: Schema, value: unknown, path = '$'): string
   }
   if (typeof value === 'number') {
     if (typeof schema.minimum === 'number' && value < schema.minimum) fail(`below ${schema.minimum}`);
+    if (typeof schema.exclusiveMinimum === 'number' && value <= schema.exclusiveMinimum)
+      fail(`not above ${schema.exclusiveMinimum}`);
     if (typeof schema.maximum === 'number' && value > schema.maximum) fail(`above ${schema.maximum}`);
   }
   if (Array.isArray(value)) {

@@ -44,8 +44,8 @@ export function testService(name: string, options: TestServiceOptions = {}): Ser
     safety: { ...base.safety, failbackAfter: 2000, ...options.safety },
     providers: [{ provider: 'route53-main', zone: 'Z123', mode: 'rewrite' }],
     notify: [
-      { channel: 'ops', minSeverity: 'warning' },
-      { channel: 'audit', minSeverity: 'info' },
+      { channel: 'ops', minSeverity: 'warning', quietPeriod: 0, maxReminders: 3 },
+      { channel: 'audit', minSeverity: 'info', quietPeriod: 0, maxReminders: 3 },
     ],
   };
 }
