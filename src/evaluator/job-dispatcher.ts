@@ -15,7 +15,7 @@ import {
   notifyJobId,
   notifyJobOptions,
 } from './queues';
-import { routedChannels } from './notify-routing';
+import { routedChannels, routingSeverity } from './notify-routing';
 import type { StoredEvent } from './service-record';
 
 export interface DispatchedJobs {
@@ -40,7 +40,7 @@ export function jobsOf(
     : [];
   const notify: NotifyJobData[] = [];
   for (const event of events) {
-    for (const channel of routedChannels(service, event.severity)) {
+    for (const channel of routedChannels(service, routingSeverity(event))) {
       notify.push({ service: service.name, eventId: event.id, channel, drill: event.drill === true });
     }
   }

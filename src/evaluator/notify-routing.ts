@@ -1,6 +1,22 @@
 import type { Service, Severity } from '../config/types';
+import type { StoredEvent } from './service-record';
 
 const RANK: Record<Severity, number> = { info: 0, warning: 1, critical: 2 };
+
+/**
+ * The severity an event is ROUTED with. Events that clear a condition are routed like the condition they
+ * clear: a pager channel that only takes `critical` got the fail-open message, so it must also get the
+ * all-clear (PagerDuty resolves the incident on it), although the all-clear itself is only `info`.
+ */
+const CLEARS: Partial<Record<StoredEvent['kind'], Severity>> = {
+  'fail-open-cleared': 'critical',
+  'pool-restored': 'warning',
+};
+
+export function routingSeverity(event: Pick<StoredEvent, 'kind' | 'severity'>): Severity {
+  const cleared = CLEARS[event.kind];
+  return cleared !== undefined && RANK[cleared] > RANK[event.severity] ? cleared : event.severity;
+}
 
 /** The channels of `service.notify` that take an event of `severity` (at or above each route's minSeverity). */
 export function routedChannels(service: Pick<Service, 'notify'>, severity: Severity): string[] {

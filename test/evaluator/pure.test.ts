@@ -2,7 +2,7 @@
 import { parseHeartbeatAges, parseOpinions } from '../../src/evaluator/evaluation-inputs';
 import { jobsOf } from '../../src/evaluator/job-dispatcher';
 import { KeyedSerializer } from '../../src/evaluator/keyed-serializer';
-import { routedChannels } from '../../src/evaluator/notify-routing';
+import { routedChannels, routingSeverity } from '../../src/evaluator/notify-routing';
 import { applyJobId, evaluateSchedulerId, notifyJobId } from '../../src/evaluator/queues';
 import { sameStateApartFromTime } from '../../src/evaluator/service-evaluator';
 import type { StoredEvent } from '../../src/evaluator/service-record';
@@ -108,4 +108,11 @@ test('KeyedSerializer runs one key at a time, different keys together, and survi
   await expect(first).rejects.toThrow('a1 failed');
   expect(await second).toBe(2);
   expect(order).toEqual(['a1 start', 'b', 'a1 end', 'a2']);
+});
+
+test('an all-clear is routed like the condition it clears, so a pager channel can resolve its incident', () => {
+  expect(routingSeverity({ kind: 'fail-open-cleared', severity: 'info' })).toBe('critical');
+  expect(routingSeverity({ kind: 'pool-restored', severity: 'info' })).toBe('warning');
+  expect(routingSeverity({ kind: 'pool-restored', severity: 'warning' })).toBe('warning');
+  expect(routingSeverity({ kind: 'endpoint-verdict', severity: 'info' })).toBe('info');
 });
