@@ -96,6 +96,14 @@ export interface RedisKeyLayout {
    */
   localZone(zone: string): string;
   localZoneChanges(zone: string): string;
+  /**
+   * The `local` zone's counters: hash `serial` (the SOA serial, bumped by every write), `changeSeq` (last
+   * change id number) and the test hooks `faults:apply` / `faults:read` / `faults:any` (the next N such calls
+   * answer THROTTLED). Same hash tag as the zone: one script touches all three keys.
+   */
+  localZoneMeta(zone: string): string;
+  /** Pub/sub channel: every write to a `local` zone publishes `<zone> <serial>`; the DNS server reloads on it. */
+  localZoneUpdates: string;
   /** Sorted set of undelivered (permanently failed) notifications, scored by failure time (src/notify/). */
   notifyFailed: string;
 }
@@ -129,6 +137,8 @@ export function redisKeys(prefix: string): RedisKeyLayout {
     queuePrefix: prefix,
     localZone: (zone) => `${prefix}:{localdns:${zone}}:records`,
     localZoneChanges: (zone) => `${prefix}:{localdns:${zone}}:changes`,
+    localZoneMeta: (zone) => `${prefix}:{localdns:${zone}}:meta`,
+    localZoneUpdates: `${prefix}:localdns:updates`,
     notifyFailed: `${prefix}:notify-failed`,
   };
 }
