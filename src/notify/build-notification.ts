@@ -381,8 +381,11 @@ function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
+/** Starts a sentence with a capital, unless it starts with a DNS name or an identifier (`api.lab.test A ...`). */
 function capitalize(text: string): string {
-  return text.length === 0 ? text : text[0]?.toUpperCase() + text.slice(1);
+  const firstWord = /^\S+/.exec(text)?.[0] ?? '';
+  if (text.length === 0 || /[.\d_-]/.test(firstWord)) return text;
+  return text[0]?.toUpperCase() + text.slice(1);
 }
 
 function tagDrill(drill: boolean, title: string): string {
