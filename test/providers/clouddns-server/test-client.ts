@@ -10,8 +10,10 @@
  * retries 408, 429, 500, 502, 503, 504 (and `rateLimitExceeded`/`userRateLimitExceeded` reasons) up to 3
  * times, POSTs included, sleeping 2^n s + up to 1 s of jitter (about 15 s before a persistent 503 surfaces).
  * `autoRetry: false` and `retryOptions: {autoRetry: false}` passed to `new DNS()` are IGNORED: the DNS class
- * does not forward them to the request layer. What works is a request interceptor setting
- * `maxRetries: 0` on every request, which is what `clientRetries: false` installs.
+ * does not forward them to the request layer. A request interceptor setting `maxRetries: 0` on every request
+ * (what `clientRetries: false` installs) stops the retries of error ANSWERS, which is all these server tests
+ * need; requests that get no answer (refused, reset, timeout) are still retried. The adapter also rebuilds
+ * the request function with `autoRetry: false` to stop those (src/providers/clouddns/clouddns-api.ts).
  *
  * Under jest: the client sends every request through teeny-request, which loads node-fetch (ESM only) with
  * a dynamic `import()`. Inside jest's module sandbox that needs the process to run with
