@@ -18,7 +18,6 @@ import { StateStore } from '../../../src/evaluator/state-store';
 import { memoryLogger } from '../../../src/probe/logger';
 import { AppliedStore } from '../../../src/providers/applied-store';
 import { type ApplyJobResult, ApplyWorker } from '../../../src/providers/apply-worker';
-import { waitFor } from '../../support/wait-for';
 import {
   answerOf,
   applyConfig,
@@ -29,6 +28,7 @@ import {
   MEMORY_ZONE,
   newMemory,
   POOL_ADDRESS,
+  completedResult,
   SHARED_REDIS_URL,
 } from './support/apply-fixture';
 
@@ -68,15 +68,7 @@ async function run(service: string, generation: number, suffix = ''): Promise<Ap
   const data: ApplyJobData = { service, provider: 'mem', zone: MEMORY_ZONE, generation };
   const jobId = `${applyJobId(data)}${suffix}`;
   await queue.add(APPLY_JOB_NAME, data, { ...applyJobOptions, jobId });
-  return waitFor(
-    async () => {
-      const job = await queue.getJob(jobId);
-      const state = await job?.getState();
-      if (state === 'failed') throw new Error(`job failed: ${job?.failedReason}`);
-      return state === 'completed' ? (job?.returnvalue as ApplyJobResult) : undefined;
-    },
-    { what: `job ${jobId}`, timeoutMs: 20_000 },
-  );
+  return completedResult(queue, jobId);
 }
 
 test('a dry drill plans the apply, records dry-run and leaves DNS and the applied generation alone', async () => {

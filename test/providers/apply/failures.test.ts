@@ -21,7 +21,6 @@ import { AppliedStore } from '../../../src/providers/applied-store';
 import { type ApplyJobResult, ApplyWorker } from '../../../src/providers/apply-worker';
 import { renderStatusText } from '../../../src/status/render-status-text';
 import { readStatusSnapshot } from '../../../src/status/status-snapshot';
-import { waitFor } from '../../support/wait-for';
 import {
   answerOf,
   applyConfig,
@@ -32,6 +31,7 @@ import {
   MEMORY_ZONE,
   newMemory,
   POOL_ADDRESS,
+  settledJob,
   SHARED_REDIS_URL,
 } from './support/apply-fixture';
 
@@ -90,15 +90,8 @@ async function addJob(
   return jobId;
 }
 
-async function settled(jobId: string, timeoutMs = 20_000) {
-  return waitFor(
-    async () => {
-      const job = await applyQueue.getJob(jobId);
-      const state = await job?.getState();
-      return state === 'completed' || state === 'failed' ? { job, state } : undefined;
-    },
-    { what: `apply job ${jobId} to settle`, timeoutMs },
-  );
+function settled(jobId: string) {
+  return settledJob(applyQueue, jobId);
 }
 
 test('a provider answering 403 fails its target for good; the other target of the service is applied', async () => {

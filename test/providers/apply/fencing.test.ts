@@ -19,7 +19,6 @@ import { memoryLogger } from '../../../src/probe/logger';
 import { AppliedStore } from '../../../src/providers/applied-store';
 import { type ApplyJobResult, ApplyWorker } from '../../../src/providers/apply-worker';
 import { recordSetKey } from '../../../src/providers/record-set';
-import { waitFor } from '../../support/wait-for';
 import {
   answerOf,
   applyConfig,
@@ -30,6 +29,7 @@ import {
   MEMORY_ZONE,
   newMemory,
   POOL_ADDRESS,
+  completedResult,
   SHARED_REDIS_URL,
   type TaggedCall,
   taggedAdapter,
@@ -80,17 +80,8 @@ async function addJob(serviceName: string, generation: number, suffix = ''): Pro
   return jobId;
 }
 
-async function finished(jobId: string): Promise<ApplyJobResult> {
-  return waitFor(
-    async () => {
-      const job = await queue.getJob(jobId);
-      if (job === undefined) return undefined;
-      const state = await job.getState();
-      if (state === 'failed') throw new Error(`job ${jobId} failed: ${job.failedReason}`);
-      return state === 'completed' ? (job.returnvalue as ApplyJobResult) : undefined;
-    },
-    { what: `apply job ${jobId} to complete`, timeoutMs: 20_000 },
-  );
+function finished(jobId: string): Promise<ApplyJobResult> {
+  return completedResult(queue, jobId);
 }
 
 function writesOf(name: string): number {

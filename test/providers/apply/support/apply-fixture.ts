@@ -5,7 +5,11 @@
  * not mocks: they validate batches, keep changes pending and fail on demand.
  */
 import { randomBytes } from 'node:crypto';
+import type { Job, Queue } from 'bullmq';
 import { Redis } from 'ioredis';
+import type { ApplyJobData } from '../../../../src/evaluator/queues';
+import type { ApplyJobResult } from '../../../../src/providers/apply-worker';
+import { waitFor } from '../../../support/wait-for';
 import type { Config, Provider, ProviderTarget, Service } from '../../../../src/config/types';
 import { StateStore } from '../../../../src/evaluator/state-store';
 import type { ServiceRecord } from '../../../../src/evaluator/service-record';
@@ -175,4 +179,31 @@ export function applyRedis(name: string): {
       await redis.quit();
     },
   };
+}
+
+/**
+ * Waits for an apply job to complete or fail and returns it as it finally stands. The state is read FIRST
+ * and the job after: a job object read before its state turned final carries a stale attempt count and no
+ * return value.
+ */
+export async function settledJob(
+  queue: Queue<ApplyJobData>,
+  jobId: string,
+  timeoutMs = 20_000,
+): Promise<{ state: 'completed' | 'failed'; job: Job<ApplyJobData> | undefined }> {
+  return waitFor(
+    async () => {
+      const state = await queue.getJobState(jobId);
+      if (state !== 'completed' && state !== 'failed') return undefined;
+      return { state, job: await queue.getJob(jobId) };
+    },
+    { what: `apply job ${jobId} to settle`, timeoutMs },
+  );
+}
+
+/** The result of an apply job that must complete (a failure throws with its reason). */
+export async function completedResult(queue: Queue<ApplyJobData>, jobId: string): Promise<ApplyJobResult> {
+  const { state, job } = await settledJob(queue, jobId);
+  if (state === 'failed') throw new Error(`apply job ${jobId} failed: ${job?.failedReason}`);
+  return job?.returnvalue as ApplyJobResult;
 }
