@@ -5,7 +5,8 @@
  * the group; every event whose time (`at`, Redis ms) is within `quietPeriod` of it joins, up to the first
  * event that is later. Events of one evaluation share their `at` and are contiguous in the stream (one commit
  * script), so they always travel together, even with a quiet period of 0. The group is sent once the quiet
- * period has passed; events not routed to the channel are only stepped over (the cursor moves past them).
+ * period has passed; events not routed to the channel are only stepped over (the cursor moves past them),
+ * except the decision of a commit that has routed events: see `withTheirDecision`.
  */
 import type { StoredEvent } from '../evaluator/service-record';
 
@@ -52,5 +53,26 @@ export function nextGroup(input: GroupInput): NextGroup {
   let end = firstIndex;
   while (end + 1 < events.length && (events[end + 1] as StoredEvent).at <= until) end += 1;
   const through = events[end] as StoredEvent;
-  return { kind: 'ready', events: events.slice(0, end + 1).filter(routed), throughId: through.id };
+  return {
+    kind: 'ready',
+    events: withTheirDecision(events.slice(0, end + 1), routed),
+    throughId: through.id,
+  };
+}
+
+/**
+ * The routed events of `window`, plus the `decision-changed` event of every commit (same `at` and
+ * generation) that has a routed event. A message is about one decision: a restore is routed at `warning`
+ * (it clears a drain), but the decision it causes is only `info`; without it a `warning` channel would be
+ * told "pool a restored (answer unchanged)", with no DNS change, while the answer did change.
+ */
+function withTheirDecision(
+  window: readonly StoredEvent[],
+  routed: (event: StoredEvent) => boolean,
+): StoredEvent[] {
+  const commit = (event: StoredEvent): string => `${event.at}/${event.generation}`;
+  const routedCommits = new Set(window.filter(routed).map(commit));
+  return window.filter(
+    (event) => routed(event) || (event.kind === 'decision-changed' && routedCommits.has(commit(event))),
+  );
 }

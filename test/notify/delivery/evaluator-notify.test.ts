@@ -4,19 +4,10 @@
  * message per decision, reminders while the pool stays drained (capped, and stopped by the restore), and a
  * webhook that hangs delays neither the next decision nor its apply job.
  */
-import { Queue } from 'bullmq';
 import { Registry } from 'prom-client';
 import type { Config, NotificationChannel, Service } from '../../../src/config/types';
 import { Evaluator } from '../../../src/evaluator/evaluator';
 import { EventLog } from '../../../src/evaluator/event-log';
-import {
-  EVALUATE_JOB_NAME,
-  type EvaluateJobData,
-  evaluateJobOptions,
-  QueueName,
-} from '../../../src/evaluator/queues';
-import type { ServiceRecord } from '../../../src/evaluator/service-record';
-import { StateStore } from '../../../src/evaluator/state-store';
 import { memoryLogger } from '../../../src/probe/logger';
 import {
   jobQueues,
@@ -28,17 +19,17 @@ import {
   testService,
   waitFor,
 } from '../../evaluator/support/fixtures';
+import { evaluatorDriver } from '../support/evaluator-driver';
 import { startWebhookReceiver, type WebhookReceiver } from '../support/webhook-receiver';
 
 jest.setTimeout(90_000);
 
 const fixture = testRedis('notify-e2e');
 const { redis, keys, prefix } = fixture;
-const states = new StateStore(redis, keys);
 const eventLog = new EventLog(redis, keys);
 const probe = new ProbeSide(redis, keys);
 const queues = jobQueues(redis, prefix);
-const flips = new Queue<EvaluateJobData>(QueueName.evaluate, { connection: redis, prefix });
+const driver = evaluatorDriver(redis, keys);
 const logger = memoryLogger();
 const SECRET = '/T0SECRETZZZ/xoxSecretTokenE2E999';
 
@@ -69,23 +60,7 @@ function channel(name: string, timeout = 5000): NotificationChannel {
   return { name, type: 'webhook', url: { kind: 'env', name: `QDNS_E2E_${name.toUpperCase()}` }, timeout };
 }
 
-async function flip(service: string): Promise<void> {
-  await flips.add(
-    EVALUATE_JOB_NAME,
-    { service, reason: 'flip', requestedAt: Date.now(), requestedBy: 'probe:r1:test' },
-    evaluateJobOptions(service),
-  );
-}
-
-async function waitForGeneration(service: string, generation: number): Promise<ServiceRecord> {
-  return waitFor(
-    async () => {
-      const current = await states.read(service);
-      return current !== undefined && current.generation >= generation ? current : undefined;
-    },
-    { what: `${service} generation ${generation}`, timeoutMs: 15_000 },
-  );
-}
+const { flip, waitForGeneration } = driver;
 
 beforeAll(async () => {
   receiver = await startWebhookReceiver();
@@ -135,7 +110,7 @@ afterAll(async () => {
   hanging.setDefault({ status: 200, body: 'ok' });
   hanging.releaseHanging();
   await evaluator?.close();
-  await flips.close();
+  await driver.close();
   await queues.close();
   await receiver?.close();
   await hanging?.close();

@@ -47,3 +47,24 @@ test('events too old to be news are stepped over together, up to the first fresh
     throughId: '3-0',
   });
 });
+
+test("a commit's decision travels with its routed events, even below the route's severity", () => {
+  const restore: StoredEvent = {
+    ...event('5-0', 70, 'info'),
+    kind: 'pool-restored',
+    pool: 'a',
+    generation: 3,
+  };
+  const decision: StoredEvent = { ...event('5-1', 70, 'info'), kind: 'decision-changed', generation: 3 };
+  const laterDecision: StoredEvent = { ...event('6-0', 80, 'info'), kind: 'decision-changed', generation: 4 };
+  const routed = (e: StoredEvent): boolean => e.kind === 'pool-restored';
+  expect(nextGroup({ ...base, routed, events: [restore, decision], quietPeriodMs: 0, now: 100 })).toEqual({
+    kind: 'ready',
+    events: [restore, decision],
+    throughId: '5-1',
+  });
+  // A decision of another commit (nothing routed in it) is only stepped over, even within the quiet period.
+  expect(
+    nextGroup({ ...base, routed, events: [restore, decision, laterDecision], quietPeriodMs: 50, now: 200 }),
+  ).toEqual({ kind: 'ready', events: [restore, decision], throughId: '6-0' });
+});
