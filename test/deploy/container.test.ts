@@ -76,9 +76,12 @@ describe('infra/Dockerfile', () => {
     expect(script).toContain('/healthz');
     const compose = parseYaml(read('infra/compose.yaml'), { merge: true }) as ComposeFile;
     expect(compose.services.evaluator?.healthcheck?.test).toEqual(['CMD', 'node', '-e', script]);
+    // The evaluator's and the probe's ECS tasks are both the shared Fargate module's task definition.
+    const shared = await loadTerraformModule(join(REPO_ROOT, 'terraform/modules/ecs-fargate-service'));
+    expect(shared.locals.get('healthcheck_js')).toBe(script);
     for (const dir of ['aws-control', 'aws-probe-region']) {
       const module = await loadTerraformModule(join(REPO_ROOT, 'terraform/modules', dir));
-      expect(module.locals.get('healthcheck_js')).toBe(script);
+      expect([...module.modules.values()].map((call) => call.source)).toEqual(['../ecs-fargate-service']);
     }
   });
 

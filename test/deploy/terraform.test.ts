@@ -6,10 +6,19 @@
  * Each rule is also run against a deliberately broken snippet, so a rule that cannot fail is caught too.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { containerProblems, taskDefinitionProblems } from './support/container-secrets';
+import { containerProblems, serviceCallProblems, taskDefinitionProblems } from './support/container-secrets';
 import {
   block,
   blocks,
@@ -22,11 +31,14 @@ import {
 import {
   actionProblems,
   forAllValuesProblems,
+  policySourceProblems,
   resourceStarProblems,
   statementsOf,
   type Statement,
 } from './support/iam-policy';
 import {
+  calledModule,
+  callersOf,
   loadAllTerraform,
   loadTerraformModule,
   ofType,
@@ -46,13 +58,32 @@ const byDir = (dir: string): TerraformModule => {
 
 /** A module parsed from HCL text, for proving that a rule notices what it is meant to notice. */
 async function snippet(files: Record<string, string>): Promise<TerraformModule> {
-  const dir = mkdtempSync(join(tmpdir(), 'qdns-tf-'));
+  return (await snippetTree({ '.': files }))[0] as TerraformModule;
+}
+
+/** Several modules parsed from HCL text, side by side (`{ root: {...}, inner: {...} }`), in the order given. */
+async function snippetTree(dirs: Record<string, Record<string, string>>): Promise<TerraformModule[]> {
+  const root = mkdtempSync(join(tmpdir(), 'qdns-tf-'));
   try {
-    for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
-    return await loadTerraformModule(dir);
+    const loaded: TerraformModule[] = [];
+    for (const [name, files] of Object.entries(dirs)) {
+      const dir = join(root, name);
+      mkdirSync(dir, { recursive: true });
+      for (const [file, text] of Object.entries(files)) writeFileSync(join(dir, file), text);
+      loaded.push(await loadTerraformModule(dir));
+    }
+    return loaded;
   } finally {
-    rmSync(dir, { recursive: true, force: true });
+    rmSync(root, { recursive: true, force: true });
   }
+}
+
+/** The calls of modules/ecs-fargate-service, by the directory of their caller. */
+function fargateServiceCalls(): Map<string, Array<{ name: string; call: HclObject }>> {
+  const calls = new Map<string, Array<{ name: string; call: HclObject }>>();
+  for (const { caller, name, call } of callersOf(all, byDir('modules/ecs-fargate-service')))
+    calls.set(caller.dir, [...(calls.get(caller.dir) ?? []), { name, call }]);
+  return calls;
 }
 
 beforeAll(async () => {
@@ -60,11 +91,12 @@ beforeAll(async () => {
 });
 
 describe('the Terraform tree', () => {
-  test('has the four modules and the multi-cloud example, each with pinned provider requirements', () => {
+  test('has the five modules and the multi-cloud example, each with pinned provider requirements', () => {
     expect(all.map((module) => module.dir)).toEqual([
       'terraform/examples/multi-cloud',
       'terraform/modules/aws-control',
       'terraform/modules/aws-probe-region',
+      'terraform/modules/ecs-fargate-service',
       'terraform/modules/gcp-dns-access',
       'terraform/modules/gcp-probe-region',
     ]);
@@ -191,6 +223,33 @@ describe('the Terraform tree', () => {
     expect(problems).toEqual([]);
   });
 
+  test('every module call passes all required inputs and only declared ones', () => {
+    const meta = new Set(['source', 'version', 'providers', 'depends_on', 'count', 'for_each']);
+    const problems: string[] = [];
+    let calls = 0;
+    for (const module of all) {
+      for (const [name, call] of module.modules) {
+        calls += 1;
+        const target = calledModule(all, module, call);
+        if (!target) {
+          problems.push(`${module.dir}: module.${name}: ${String(call.source)} was not loaded`);
+          continue;
+        }
+        const given = Object.keys(call).filter((key) => !meta.has(key));
+        for (const key of given)
+          if (!target.variables.has(key))
+            problems.push(`${module.dir}: module.${name}: ${key} is not a variable of ${target.dir}`);
+        for (const [variable, body] of target.variables) {
+          if (!('default' in body) && !given.includes(variable))
+            problems.push(`${module.dir}: module.${name}: required ${variable} not given`);
+        }
+      }
+    }
+    expect(problems).toEqual([]);
+    // The example's five calls and the two of the shared Fargate module.
+    expect(calls).toBe(7);
+  });
+
   test('the reference check notices an undeclared variable and a missing module output', async () => {
     const broken = await snippet({
       'main.tf':
@@ -211,7 +270,19 @@ describe('the Terraform tree', () => {
 describe('least privilege in AWS IAM', () => {
   test('no policy grants a wildcard action, and "*" resources only where AWS allows nothing else', () => {
     const statements = all.flatMap(statementsOf);
-    expect(statements.length).toBeGreaterThan(10);
+    // Every statement the deployment writes is read here (a parser that found nothing would pass the rules).
+    expect([...new Set(statements.map((s) => s.sid))].sort()).toEqual([
+      'ChangeManagedZones',
+      'DecryptInjectedSecrets',
+      'EcrLogin',
+      'EcsAgent',
+      'EcsTasksOfThisAccount',
+      'PullImage',
+      'ReadInjectedSecrets',
+      'ReadManagedZones',
+      'WaitForChangesToSync',
+      'WriteOwnLogs',
+    ]);
     const problems = statements.flatMap((s) => [
       ...actionProblems(s),
       ...resourceStarProblems(s),
@@ -263,20 +334,80 @@ data "aws_iam_policy_document" "bad" {
   test('every IAM policy and trust policy is a policy document this test reads', () => {
     const problems: string[] = [];
     for (const module of all) {
-      for (const [key, resource] of module.resources) {
-        for (const attribute of ['policy', 'assume_role_policy']) {
-          const value = resource[attribute];
-          if (!key.startsWith('aws_iam_') || value === undefined) continue;
-          if (typeof value !== 'string' || !/^\$\{data\.aws_iam_policy_document\.[\w-]+\.json\}$/.test(value))
-            problems.push(
-              `${module.dir}: ${key}.${attribute} is not data.aws_iam_policy_document.<name>.json`,
-            );
-        }
+      problems.push(...policySourceProblems(all, module));
+      for (const key of module.resources.keys()) {
         if (key.startsWith('aws_iam_role_policy_attachment.') || key.startsWith('aws_iam_policy_attachment.'))
           problems.push(`${module.dir}: ${key} attaches a managed policy; write the statements instead`);
       }
     }
     expect(problems).toEqual([]);
+    // The shared Fargate module's task role policies are followed to their callers' documents.
+    const shared = byDir('modules/ecs-fargate-service');
+    expect(shared.resources.get('aws_iam_role_policy.task')?.policy).toBe('${each.value}');
+  });
+
+  test('the policy rule notices a computed policy, and a policy input fed anything but documents', async () => {
+    const [root, inner] = await snippetTree({
+      root: {
+        'main.tf': `
+data "aws_iam_policy_document" "ok" {}
+variable "policies" {
+  description = "unchecked"
+  type        = map(string)
+}
+module "documents" {
+  source   = "../inner"
+  policies = { fine = data.aws_iam_policy_document.ok.json, raw = jsonencode({ Statement = [] }) }
+}
+module "passthrough" {
+  source   = "../inner"
+  policies = var.policies
+}
+module "undeclared" {
+  source   = "../inner"
+  policies = { gone = data.aws_iam_policy_document.missing.json }
+}
+module "defaulted" {
+  source = "../inner"
+}
+`,
+      },
+      inner: {
+        'main.tf': `
+variable "policies" {
+  description = "name => document"
+  type        = map(string)
+  default     = { x = "{}" }
+}
+resource "aws_iam_role" "r" {
+  assume_role_policy = jsonencode({ Statement = [] })
+}
+resource "aws_iam_role_policy" "p" {
+  for_each = var.policies
+  role     = aws_iam_role.r.id
+  policy   = each.value
+}
+resource "aws_iam_role_policy" "direct" {
+  role   = aws_iam_role.r.id
+  policy = var.policies["x"]
+}
+`,
+      },
+    });
+    const tree = [root, inner] as TerraformModule[];
+    expect(policySourceProblems(tree, inner as TerraformModule)).toEqual([
+      expect.stringContaining('aws_iam_role.r.assume_role_policy is not data.aws_iam_policy_document'),
+      expect.stringContaining('aws_iam_role_policy.direct.policy is not data.aws_iam_policy_document'),
+      expect.stringContaining('module.defaulted.policies is not given and var.policies has no empty default'),
+      expect.stringContaining('module.documents.policies["raw"] is not data.aws_iam_policy_document'),
+      expect.stringContaining('module.passthrough.policies is not a literal map of policy documents'),
+      expect.stringContaining(
+        'module.undeclared.policies["gone"]: data.aws_iam_policy_document.missing is not declared',
+      ),
+    ]);
+    expect(policySourceProblems([inner as TerraformModule], inner as TerraformModule)).toContainEqual(
+      expect.stringContaining('var.policies has no caller whose policies can be read'),
+    );
   });
 
   describe('Route 53 (aws-control task role)', () => {
@@ -330,24 +461,62 @@ data "aws_iam_policy_document" "bad" {
     });
 
     test('the task role carries the Route 53 document and nothing else', () => {
+      // aws-control makes no role of its own: its one Fargate service gets the Route 53 document as the only
+      // task role policy ...
       const control = byDir('modules/aws-control');
-      const policies = ofType(control.resources, 'aws_iam_role_policy').filter(
-        ([, policy]) => policy.role === '${aws_iam_role.evaluator_task.id}',
+      expect(ofType(control.resources, 'aws_iam_role')).toEqual([]);
+      expect(ofType(control.resources, 'aws_iam_role_policy')).toEqual([]);
+      const calls = fargateServiceCalls().get('terraform/modules/aws-control') ?? [];
+      expect(calls.map(({ name }) => name)).toEqual(['evaluator']);
+      expect(calls[0]?.call.task_role_policies).toEqual({
+        'route53-managed-zones': '${data.aws_iam_policy_document.route53.json}',
+      });
+      // ... and the shared module puts exactly those policies on the task role the task definition names.
+      const shared = byDir('modules/ecs-fargate-service');
+      const onTaskRole = ofType(shared.resources, 'aws_iam_role_policy').filter(([, policy]) =>
+        String(policy.role).includes('aws_iam_role.task'),
       );
-      expect(policies.map(([, policy]) => policy.policy)).toEqual([
-        '${data.aws_iam_policy_document.route53.json}',
+      expect(onTaskRole).toEqual([
+        [
+          'task',
+          {
+            for_each: '${var.task_role_policies}',
+            name: '${each.key}',
+            role: '${aws_iam_role.task[0].id}',
+            policy: '${each.value}',
+          },
+        ],
       ]);
-      expect(control.resources.get('aws_ecs_task_definition.evaluator')?.task_role_arn).toBe(
-        '${aws_iam_role.evaluator_task.arn}',
+      expect(shared.resources.get('aws_ecs_task_definition.this')?.task_role_arn).toBe(
+        '${one(aws_iam_role.task[*].arn)}',
+      );
+      expect(shared.resources.get('aws_iam_role.task')?.assume_role_policy).toBe(
+        '${data.aws_iam_policy_document.ecs_tasks_trust.json}',
+      );
+      expect(control.outputs.get('evaluator_task_role_name')?.value).toBe(
+        '${module.evaluator.task_role_name}',
       );
     });
   });
 
   test('the probe worker gets no task role at all (it calls no AWS API)', () => {
     const probe = byDir('modules/aws-probe-region');
-    expect(probe.resources.get('aws_ecs_task_definition.probe')?.task_role_arn).toBeUndefined();
+    const calls = fargateServiceCalls().get('terraform/modules/aws-probe-region') ?? [];
+    expect(calls.map(({ name }) => name)).toEqual(['probe']);
+    expect(calls[0]?.call.task_role_policies).toBeUndefined();
+    expect(ofType(probe.resources, 'aws_iam_role')).toEqual([]);
+    expect(ofType(probe.resources, 'aws_ecs_task_definition')).toEqual([]);
+    // Without task_role_policies the shared module creates no task role, and the task definition names none.
+    const shared = byDir('modules/ecs-fargate-service');
+    expect(shared.variables.get('task_role_policies')?.default).toEqual({});
+    expect(shared.resources.get('aws_iam_role.task')?.count).toBe(
+      '${length(var.task_role_policies) > 0 ? 1 : 0}',
+    );
+    expect(shared.resources.get('aws_ecs_task_definition.this')?.task_role_arn).toBe(
+      '${one(aws_iam_role.task[*].arn)}',
+    );
     expect(
-      statementsOf(probe)
+      [...statementsOf(probe), ...statementsOf(shared)]
         .flatMap((s) => s.actions)
         .filter((a) => a.startsWith('route53:')),
     ).toEqual([]);
@@ -420,16 +589,35 @@ describe('Redis (ElastiCache)', () => {
 
 describe('ECS: secrets only through `secrets`', () => {
   test('the evaluator and probe containers keep secrets out of environment', () => {
-    const checked = ['modules/aws-control', 'modules/aws-probe-region'].map((dir) =>
-      taskDefinitionProblems(byDir(dir)),
-    );
-    expect(checked.map((c) => c.taskDefinitions)).toEqual([1, 1]);
+    // Both run through the one task definition of the shared Fargate module ...
+    const checked = all.map((module) => ({ dir: module.dir, ...taskDefinitionProblems(module) }));
+    expect(checked.filter((c) => c.taskDefinitions > 0).map((c) => [c.dir, c.taskDefinitions])).toEqual([
+      ['terraform/modules/ecs-fargate-service', 1],
+    ]);
     expect(checked.flatMap((c) => c.problems)).toEqual([]);
+    // ... which gets its environment and its REDIS_URL secret from the evaluator's and the probe's calls.
+    const calls = fargateServiceCalls();
+    expect([...calls].map(([dir, named]) => [dir, named.map(({ name }) => name)])).toEqual([
+      ['terraform/modules/aws-control', ['evaluator']],
+      ['terraform/modules/aws-probe-region', ['probe']],
+    ]);
+    const control = byDir('modules/aws-control');
+    const probe = byDir('modules/aws-probe-region');
+    expect(
+      [...calls].flatMap(([dir, named]) =>
+        named.flatMap(({ name, call }) =>
+          serviceCallProblems(dir === control.dir ? control : probe, name, call),
+        ),
+      ),
+    ).toEqual([]);
+    expect(calls.get(control.dir)?.[0]?.call.redis_url_secret_arn).toBe(
+      '${aws_secretsmanager_secret.redis_url.arn}',
+    );
   });
 
   test('the evaluator runs two tasks by default', () => {
     const control = byDir('modules/aws-control');
-    expect(control.resources.get('aws_ecs_service.evaluator')?.desired_count).toBe('${var.evaluator_count}');
+    expect(fargateServiceCalls().get(control.dir)?.[0]?.call.desired_count).toBe('${var.evaluator_count}');
     expect(control.variables.get('evaluator_count')?.default).toBe(2);
   });
 
@@ -469,6 +657,42 @@ resource "aws_ecs_task_definition" "t" {
       expect.stringContaining('local.c2: secrets must name REDIS_URL exactly once'),
     ]);
     expect(containerProblems(broken, 'missing')).toEqual([expect.stringContaining('not an object literal')]);
+  });
+
+  test('the rule notices a call of the shared module that passes a secret value or secret-looking names', async () => {
+    const caller = await snippet({
+      'main.tf': `
+module "service" {
+  source               = "../ecs-fargate-service"
+  environment          = { NODE_ENV = "production", PD_ROUTING_KEY = "x" }
+  redis_url_secret_arn = aws_secretsmanager_secret_version.r.secret_string
+}
+module "merged" {
+  source               = "../ecs-fargate-service"
+  environment          = merge(local.plain, { "NODE_ENV" = "production", SLACK_WEBHOOK_URL = var.hook })
+  redis_url_secret_arn = var.redis_url_secret_arn
+}
+variable "hook" {
+  description = "unused here"
+  type        = string
+}
+locals {
+  plain = { LOG_LEVEL = "info" }
+}
+`,
+    });
+    expect(serviceCallProblems(caller, 'service', caller.modules.get('service') ?? {})).toEqual([
+      expect.stringContaining(
+        'module.service.environment: environment variable PD_ROUTING_KEY looks like a secret',
+      ),
+      expect.stringContaining('module.service.redis_url_secret_arn must be a Secrets Manager secret ARN'),
+    ]);
+    expect(serviceCallProblems(caller, 'merged', caller.modules.get('merged') ?? {})).toEqual([
+      expect.stringContaining(
+        'module.merged.environment (inline): environment variable SLACK_WEBHOOK_URL looks',
+      ),
+      expect.stringContaining('module.merged.environment: var.hook would accept secret-looking names'),
+    ]);
   });
 });
 
@@ -562,43 +786,30 @@ describe('examples/multi-cloud', () => {
   });
 
   test('every module source resolves to a directory with .tf files, and every module is used', () => {
-    const sources = [...example.modules.values()].map((call) => String(call.source));
-    for (const source of sources) {
-      const dir = resolve(REPO_ROOT, example.dir, source);
-      expect({ source, exists: existsSync(dir) && statSync(dir).isDirectory() }).toEqual({
-        source,
-        exists: true,
-      });
-      expect(readdirSync(dir).filter((file) => file.endsWith('.tf')).length).toBeGreaterThan(0);
-    }
-    const used = new Set(sources.map((source) => resolve(REPO_ROOT, example.dir, source)));
+    // Used: called by the example, or by a module the example uses (ecs-fargate-service through aws-*).
+    const used = new Set<string>();
+    const visit = (module: TerraformModule): void => {
+      for (const call of module.modules.values()) {
+        const source = String(call.source);
+        const dir = resolve(REPO_ROOT, module.dir, source);
+        expect({ source, exists: existsSync(dir) && statSync(dir).isDirectory() }).toEqual({
+          source,
+          exists: true,
+        });
+        expect(readdirSync(dir).filter((file) => file.endsWith('.tf')).length).toBeGreaterThan(0);
+        const target = calledModule(all, module, call);
+        if (target && !used.has(dir)) {
+          used.add(dir);
+          visit(target);
+        }
+      }
+    };
+    visit(example);
     const modules = readdirSync(join(TERRAFORM_ROOT, 'modules')).map((name) =>
       join(TERRAFORM_ROOT, 'modules', name),
     );
     expect(modules.filter((dir) => !used.has(dir))).toEqual([]);
-  });
-
-  test('every module call passes all required inputs and only declared ones', () => {
-    const meta = new Set(['source', 'version', 'providers', 'depends_on', 'count', 'for_each']);
-    const problems: string[] = [];
-    for (const [name, call] of example.modules) {
-      const target = all.find(
-        (m) => resolve(REPO_ROOT, m.dir) === resolve(REPO_ROOT, example.dir, String(call.source)),
-      );
-      if (!target) {
-        problems.push(`module.${name}: ${String(call.source)} was not loaded`);
-        continue;
-      }
-      const given = Object.keys(call).filter((key) => !meta.has(key));
-      for (const key of given)
-        if (!target.variables.has(key))
-          problems.push(`module.${name}: ${key} is not a variable of ${target.dir}`);
-      for (const [variable, body] of target.variables) {
-        if (!('default' in body) && !given.includes(variable))
-          problems.push(`module.${name}: required ${variable} not given`);
-      }
-    }
-    expect(problems).toEqual([]);
+    expect(used.size).toBe(modules.length);
   });
 
   test('probes run in three regions across both clouds, each AWS region through its own provider', () => {

@@ -6,7 +6,8 @@
 # The config's probeRegions must be exactly the three `probe_regions` of the outputs.
 
 locals {
-  config_path = "/etc/quorumdns"
+  config_path         = "/etc/quorumdns"
+  ecr_repository_arns = var.ecr_repository_arn == null ? [] : [var.ecr_repository_arn]
 }
 
 data "aws_caller_identity" "current" {}
@@ -21,7 +22,7 @@ module "control" {
   config_path                 = local.config_path
   route53_zone_ids            = var.route53_zone_ids
   redis_auth_token_secret_arn = var.redis_auth_token_secret_arn
-  ecr_repository_arns         = var.ecr_repository_arn == null ? [] : [var.ecr_repository_arn]
+  ecr_repository_arns         = local.ecr_repository_arns
 
   # The probe of the control region shares the VPC; the others come over peering and VPN.
   redis_client_security_group_ids  = [module.probe_aws_primary.security_group_id]
@@ -35,6 +36,10 @@ module "control" {
   }
 }
 
+# One module block per AWS probe region, not one block with for_each over the regions: a module block's
+# `providers` map is fixed for all of its instances (Terraform cannot choose a provider configuration per
+# for_each key), and each region needs its own aliased provider (providers.tf). Another AWS probe region is one
+# more provider alias, one more block like these and one more entry in local.aws_probes.
 module "probe_aws_primary" {
   source = "../../modules/aws-probe-region"
   providers = {
@@ -49,7 +54,7 @@ module "probe_aws_primary" {
   config_path          = local.config_path
   ecs_cluster_arn      = module.control.ecs_cluster_arn
   redis_url_secret_arn = module.control.redis_url_secret_arn
-  ecr_repository_arns  = var.ecr_repository_arn == null ? [] : [var.ecr_repository_arn]
+  ecr_repository_arns  = local.ecr_repository_arns
 }
 
 module "probe_aws_secondary" {
@@ -67,7 +72,7 @@ module "probe_aws_secondary" {
   # The replica of the REDIS_URL secret in that region: same name and ARN, other region.
   redis_url_secret_arn = replace(module.control.redis_url_secret_arn, ":${var.aws_control_region}:", ":${var.aws_secondary_probe_region}:")
   # ECR pulls across regions work with the repository's ARN in its own region.
-  ecr_repository_arns = var.ecr_repository_arn == null ? [] : [var.ecr_repository_arn]
+  ecr_repository_arns = local.ecr_repository_arns
 }
 
 # Cloud Run reads secrets from Secret Manager: a copy of REDIS_URL lives there, readable by the probe only.

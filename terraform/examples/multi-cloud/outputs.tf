@@ -1,10 +1,11 @@
+locals {
+  # Every AWS probe module block (main.tf explains why they cannot be one block with for_each).
+  aws_probes = [module.probe_aws_primary, module.probe_aws_secondary]
+}
+
 output "probe_regions" {
   description = "The probe regions deployed: the config's probeRegions must be exactly these."
-  value = [
-    module.probe_aws_primary.probe_region,
-    module.probe_aws_secondary.probe_region,
-    module.probe_gcp.probe_region,
-  ]
+  value       = concat([for probe in local.aws_probes : probe.probe_region], [module.probe_gcp.probe_region])
 }
 
 output "redis_primary_endpoint" {
@@ -49,9 +50,8 @@ output "gcp_probe_service_account_email" {
 
 output "probe_services" {
   description = "Where each probe worker runs."
-  value = {
-    (module.probe_aws_primary.probe_region)   = "ECS ${module.probe_aws_primary.ecs_cluster_arn} / ${module.probe_aws_primary.ecs_service_name}"
-    (module.probe_aws_secondary.probe_region) = "ECS ${module.probe_aws_secondary.ecs_cluster_arn} / ${module.probe_aws_secondary.ecs_service_name}"
-    (module.probe_gcp.probe_region)           = "Cloud Run ${var.gcp_probe_region} / ${module.probe_gcp.cloud_run_service_name}"
-  }
+  value = merge(
+    { for probe in local.aws_probes : probe.probe_region => "ECS ${probe.ecs_cluster_arn} / ${probe.ecs_service_name}" },
+    { (module.probe_gcp.probe_region) = "Cloud Run ${var.gcp_probe_region} / ${module.probe_gcp.cloud_run_service_name}" },
+  )
 }

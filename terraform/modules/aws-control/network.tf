@@ -1,5 +1,6 @@
 # Who may talk to whom. Redis accepts only the evaluator, the listed client security groups and the listed
-# private networks; the evaluator accepts nothing but optional metrics scrapes.
+# private networks; the evaluator (its security group and optional metrics scrapes: modules/ecs-fargate-service)
+# talks to Redis and to HTTPS APIs only.
 
 resource "aws_security_group" "redis" {
   name_prefix = "${var.name}-redis-"
@@ -12,24 +13,13 @@ resource "aws_security_group" "redis" {
   }
 }
 
-resource "aws_security_group" "evaluator" {
-  name_prefix = "${var.name}-evaluator-"
-  description = "quorumdns evaluator tasks"
-  vpc_id      = var.vpc_id
-  tags        = merge(local.tags, { Name = "${var.name}-evaluator" })
-
-  lifecycle {
-    create_before_destroy = true
-  }
-}
-
 resource "aws_vpc_security_group_ingress_rule" "redis_from_evaluator" {
   security_group_id            = aws_security_group.redis.id
   description                  = "Redis from the evaluator"
   ip_protocol                  = "tcp"
   from_port                    = aws_elasticache_replication_group.redis.port
   to_port                      = aws_elasticache_replication_group.redis.port
-  referenced_security_group_id = aws_security_group.evaluator.id
+  referenced_security_group_id = module.evaluator.security_group_id
 }
 
 # count, not for_each: the ids are often created in the same apply (unknown at plan time), their number is not.
@@ -56,7 +46,7 @@ resource "aws_vpc_security_group_ingress_rule" "redis_from_client_networks" {
 }
 
 resource "aws_vpc_security_group_egress_rule" "evaluator_to_redis" {
-  security_group_id            = aws_security_group.evaluator.id
+  security_group_id            = module.evaluator.security_group_id
   description                  = "Redis"
   ip_protocol                  = "tcp"
   from_port                    = aws_elasticache_replication_group.redis.port
@@ -66,21 +56,10 @@ resource "aws_vpc_security_group_egress_rule" "evaluator_to_redis" {
 
 # Route 53, Cloud DNS, Google STS, Secrets Manager, ECR, CloudWatch Logs and chat webhooks are all HTTPS.
 resource "aws_vpc_security_group_egress_rule" "evaluator_https" {
-  security_group_id = aws_security_group.evaluator.id
+  security_group_id = module.evaluator.security_group_id
   description       = "HTTPS APIs and webhooks"
   ip_protocol       = "tcp"
   from_port         = 443
   to_port           = 443
   cidr_ipv4         = "0.0.0.0/0"
-}
-
-resource "aws_vpc_security_group_ingress_rule" "evaluator_metrics" {
-  for_each = toset(var.metrics_ingress_cidrs)
-
-  security_group_id = aws_security_group.evaluator.id
-  description       = "Prometheus scrape of /metrics"
-  ip_protocol       = "tcp"
-  from_port         = local.metrics_port
-  to_port           = local.metrics_port
-  cidr_ipv4         = each.value
 }

@@ -31,22 +31,22 @@ output "redis_security_group_id" {
 
 output "evaluator_task_role_arn" {
   description = "Role the evaluator runs as (Route 53 rights on the configured zones; the AWS identity GCP workload identity federation trusts)."
-  value       = aws_iam_role.evaluator_task.arn
+  value       = module.evaluator.task_role_arn
 }
 
 output "evaluator_task_role_name" {
   description = "Name of the evaluator task role (gcp-dns-access: aws_role_name)."
-  value       = aws_iam_role.evaluator_task.name
+  value       = module.evaluator.task_role_name
 }
 
 output "evaluator_execution_role_arn" {
   description = "ECS execution role of the evaluator (image pull, logs, injected secrets)."
-  value       = aws_iam_role.evaluator_execution.arn
+  value       = module.evaluator.execution_role_arn
 }
 
 output "evaluator_security_group_id" {
   description = "Security group of the evaluator tasks."
-  value       = aws_security_group.evaluator.id
+  value       = module.evaluator.security_group_id
 }
 
 output "ecs_cluster_arn" {
@@ -56,10 +56,10 @@ output "ecs_cluster_arn" {
 
 output "ecs_service_name" {
   description = "ECS service of the evaluator (aws ecs update-service --force-new-deployment restarts it)."
-  value       = aws_ecs_service.evaluator.name
+  value       = module.evaluator.service_name
 }
 
 output "log_group_name" {
   description = "CloudWatch log group of the evaluator's JSON logs."
-  value       = aws_cloudwatch_log_group.evaluator.name
+  value       = module.evaluator.log_group_name
 }

@@ -5,7 +5,7 @@ variable "name" {
 
   validation {
     condition     = can(regex("^[a-z][a-z0-9-]{0,24}$", var.name))
-    error_message = "name must be lower-case letters, digits and '-', starting with a letter, at most 25 characters (ElastiCache ids are short)."
+    error_message = "name must be lower-case letters, digits and '-', starting with a letter, at most 25 characters (ElastiCache ids and IAM role name prefixes are short)."
   }
 }
 
@@ -30,7 +30,7 @@ variable "subnet_ids" {
 }
 
 variable "image" {
-  description = "Container image of the evaluator (infra/Dockerfile, usually with your service definitions added under config_path). Pin a version tag or a digest: a rolling deployment is how a config change reaches the tasks."
+  description = "Container image (infra/Dockerfile with your service definitions under config_path), the same for the evaluator and every probe worker. Pin a tag or a digest: a rolling deployment is how a config change reaches the tasks."
   type        = string
 
   validation {
@@ -73,7 +73,7 @@ variable "evaluator_cpu" {
 }
 
 variable "evaluator_memory" {
-  description = "Memory (MiB) of one evaluator task; must be a valid Fargate pairing with evaluator_cpu."
+  description = "Memory (MiB) of one evaluator task; a valid Fargate pairing with evaluator_cpu."
   type        = number
   default     = 1024
 
@@ -199,7 +199,7 @@ variable "redis_url_secret_replica_regions" {
 }
 
 variable "secret_environment" {
-  description = "More secrets the evaluator reads as environment variables (name => Secrets Manager secret ARN, optionally with :json-key:: suffix), e.g. { SLACK_WEBHOOK_URL = \"arn:aws:secretsmanager:...\" } for a config that says url: $${env:SLACK_WEBHOOK_URL}. Injected through ECS secrets, never as plain environment."
+  description = "More secrets as environment variables of the container (name => Secrets Manager secret ARN, optionally with a :json-key:: suffix), for values the config reads as $${env:NAME} (webhook URLs, check headers). Injected through ECS secrets, never as plain environment; REDIS_URL is set by the module."
   type        = map(string)
   default     = {}
 
@@ -213,13 +213,13 @@ variable "secret_environment" {
 }
 
 variable "secrets_kms_key_arns" {
-  description = "Customer managed KMS keys that encrypt the secrets above, if any (the execution role may decrypt with them, through Secrets Manager only)."
+  description = "Customer managed KMS keys that encrypt the injected secrets, if any (the execution role may decrypt with them, through Secrets Manager only)."
   type        = list(string)
   default     = []
 }
 
 variable "environment" {
-  description = "Plain, non-secret environment variables of the evaluator (e.g. GOOGLE_APPLICATION_CREDENTIALS pointing at a credential configuration file in the image). Names that look like secrets are refused: use secret_environment."
+  description = "Plain, non-secret environment variables of the container (e.g. GOOGLE_APPLICATION_CREDENTIALS pointing at a credential configuration file in the image). Names that look like secrets are refused: use secret_environment."
   type        = map(string)
   default     = {}
 
@@ -250,7 +250,7 @@ variable "metrics_ingress_cidrs" {
 }
 
 variable "assign_public_ip" {
-  description = "Give evaluator tasks a public IP (only for subnets without NAT; private subnets with NAT are the recommended setup)."
+  description = "Give the tasks a public IP (only for subnets without NAT; private subnets with NAT are the recommended setup)."
   type        = bool
   default     = false
 }

@@ -5,12 +5,12 @@ output "probe_region" {
 
 output "security_group_id" {
   description = "Security group of the probe task; add it to aws-control's redis_client_security_group_ids when in the control VPC."
-  value       = aws_security_group.probe.id
+  value       = module.probe.security_group_id
 }
 
 output "ecs_service_name" {
   description = "ECS service of the probe worker."
-  value       = aws_ecs_service.probe.name
+  value       = module.probe.service_name
 }
 
 output "ecs_cluster_arn" {
@@ -20,10 +20,10 @@ output "ecs_cluster_arn" {
 
 output "execution_role_arn" {
   description = "ECS execution role of the probe (image pull, logs, injected secrets)."
-  value       = aws_iam_role.execution.arn
+  value       = module.probe.execution_role_arn
 }
 
 output "log_group_name" {
   description = "CloudWatch log group of the probe's JSON logs."
-  value       = aws_cloudwatch_log_group.probe.name
+  value       = module.probe.log_group_name
 }

@@ -1,11 +1,11 @@
 variable "name" {
-  description = "Prefix of resource names; use the same as the control plane's aws-control module."
+  description = "Prefix of every resource name: the same as aws-control's name (one deployment per name)."
   type        = string
   default     = "quorumdns"
 
   validation {
     condition     = can(regex("^[a-z][a-z0-9-]{0,24}$", var.name))
-    error_message = "name must be lower-case letters, digits and '-', starting with a letter, at most 25 characters."
+    error_message = "name must be lower-case letters, digits and '-', starting with a letter, at most 25 characters (ElastiCache ids and IAM role name prefixes are short)."
   }
 }
 
@@ -40,17 +40,17 @@ variable "subnet_ids" {
 }
 
 variable "image" {
-  description = "Container image (infra/Dockerfile with your service definitions under config_path); the same image as the evaluator. Pin a tag or digest."
+  description = "Container image (infra/Dockerfile with your service definitions under config_path), the same for the evaluator and every probe worker. Pin a tag or a digest: a rolling deployment is how a config change reaches the tasks."
   type        = string
 
   validation {
     condition     = length(var.image) > 0 && !endswith(var.image, ":latest") && (strcontains(var.image, "@sha256:") || can(regex(":[^/]+$", var.image)))
-    error_message = "image must carry an explicit tag other than 'latest' (or a @sha256 digest)."
+    error_message = "image must carry an explicit tag other than 'latest' (or a @sha256 digest), so every task of a rollout runs the same config."
   }
 }
 
 variable "config_path" {
-  description = "Path of the service definitions inside the image, passed as --config."
+  description = "Path of the service definitions inside the image (a file or a directory), passed as --config."
   type        = string
   default     = "/etc/quorumdns"
 
@@ -71,7 +71,7 @@ variable "redis_url_secret_arn" {
 }
 
 variable "secret_environment" {
-  description = "More secrets as environment variables (name => Secrets Manager secret ARN), e.g. header values a check references as $${env:NAME}. Injected through ECS secrets."
+  description = "More secrets as environment variables of the container (name => Secrets Manager secret ARN, optionally with a :json-key:: suffix), for values the config reads as $${env:NAME} (webhook URLs, check headers). Injected through ECS secrets, never as plain environment; REDIS_URL is set by the module."
   type        = map(string)
   default     = {}
 
@@ -80,18 +80,18 @@ variable "secret_environment" {
       for name, arn in var.secret_environment :
       can(regex("^[A-Z_][A-Z0-9_]*$", name)) && name != "REDIS_URL" && can(regex("^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:[0-9]{12}:secret:.+$", arn))
     ])
-    error_message = "secret_environment keys must be upper-case variable names other than REDIS_URL and values Secrets Manager secret ARNs."
+    error_message = "secret_environment keys must be upper-case variable names other than REDIS_URL (the module sets it) and values Secrets Manager secret ARNs."
   }
 }
 
 variable "secrets_kms_key_arns" {
-  description = "Customer managed KMS keys of the injected secrets, if any."
+  description = "Customer managed KMS keys that encrypt the injected secrets, if any (the execution role may decrypt with them, through Secrets Manager only)."
   type        = list(string)
   default     = []
 }
 
 variable "environment" {
-  description = "Plain, non-secret environment variables. Names that look like secrets are refused: use secret_environment."
+  description = "Plain, non-secret environment variables of the container (e.g. GOOGLE_APPLICATION_CREDENTIALS pointing at a credential configuration file in the image). Names that look like secrets are refused: use secret_environment."
   type        = map(string)
   default     = {}
 
@@ -100,7 +100,7 @@ variable "environment" {
       for name in keys(var.environment) :
       can(regex("^[A-Z_][A-Z0-9_]*$", name)) && !can(regex("(REDIS_URL|SECRET|TOKEN|PASSWORD|PASSWD|WEBHOOK|ROUTING_KEY|HMAC|PRIVATE_KEY|API_KEY)", name))
     ])
-    error_message = "environment names must be upper-case variable names and must not look like secrets: pass those through secret_environment."
+    error_message = "environment names must be upper-case variable names and must not look like secrets (REDIS_URL, *SECRET*, *TOKEN*, *PASSWORD*, *WEBHOOK*, *ROUTING_KEY*, *HMAC*, *PRIVATE_KEY*, *API_KEY*): pass those through secret_environment."
   }
 }
 
@@ -122,7 +122,7 @@ variable "desired_count" {
 }
 
 variable "cpu" {
-  description = "Fargate CPU units of the probe task."
+  description = "Fargate CPU units of one probe task."
   type        = number
   default     = 256
 
@@ -133,7 +133,7 @@ variable "cpu" {
 }
 
 variable "memory" {
-  description = "Memory (MiB) of the probe task; a valid Fargate pairing with cpu."
+  description = "Memory (MiB) of one probe task; a valid Fargate pairing with cpu."
   type        = number
   default     = 512
 
@@ -144,7 +144,7 @@ variable "memory" {
 }
 
 variable "cpu_architecture" {
-  description = "CPU architecture of the task; the image must be built for it."
+  description = "CPU architecture of the Fargate tasks; the image must be built for it."
   type        = string
   default     = "X86_64"
 
@@ -155,25 +155,25 @@ variable "cpu_architecture" {
 }
 
 variable "ecr_repository_arns" {
-  description = "ECR repositories the image is pulled from (empty when the image is public)."
+  description = "ECR repositories the image is pulled from (the execution role may pull from these only). Empty when the image is public."
   type        = list(string)
   default     = []
 }
 
 variable "assign_public_ip" {
-  description = "Give the task a public IP (only for subnets without NAT)."
+  description = "Give the tasks a public IP (only for subnets without NAT; private subnets with NAT are the recommended setup)."
   type        = bool
   default     = false
 }
 
 variable "metrics_ingress_cidrs" {
-  description = "Networks allowed to scrape /metrics on port 9464. Empty = nobody."
+  description = "Networks allowed to scrape /metrics on port 9464 (Prometheus). Empty = nobody."
   type        = list(string)
   default     = []
 
   validation {
     condition     = alltrue([for c in var.metrics_ingress_cidrs : can(cidrhost(c, 0)) && c != "0.0.0.0/0"])
-    error_message = "metrics_ingress_cidrs must be CIDR blocks of your monitoring networks; 0.0.0.0/0 is refused."
+    error_message = "metrics_ingress_cidrs must be CIDR blocks of your monitoring networks; 0.0.0.0/0 is refused (metrics name every service and endpoint)."
   }
 }
 

@@ -41,17 +41,17 @@ variable "name" {
 }
 
 variable "image" {
-  description = "Container image in Artifact Registry (Cloud Run does not pull from ECR): infra/Dockerfile with your service definitions under config_path. Pin a tag or digest."
+  description = "Container image (infra/Dockerfile with your service definitions under config_path), the same for the evaluator and every probe worker, copied to Artifact Registry (Cloud Run does not pull from ECR). Pin a tag or a digest: a rolling deployment is how a config change reaches the instance."
   type        = string
 
   validation {
     condition     = length(var.image) > 0 && !endswith(var.image, ":latest") && (strcontains(var.image, "@sha256:") || can(regex(":[^/]+$", var.image)))
-    error_message = "image must carry an explicit tag other than 'latest' (or a @sha256 digest)."
+    error_message = "image must carry an explicit tag other than 'latest' (or a @sha256 digest), so every task of a rollout runs the same config."
   }
 }
 
 variable "config_path" {
-  description = "Path of the service definitions inside the image, passed as --config."
+  description = "Path of the service definitions inside the image (a file or a directory), passed as --config."
   type        = string
   default     = "/etc/quorumdns"
 
@@ -62,7 +62,7 @@ variable "config_path" {
 }
 
 variable "secret_environment" {
-  description = "Secrets as environment variables: name => Secret Manager secret id (projects/<p>/secrets/<s> or <s>). Must contain REDIS_URL. The probe's service account may read exactly these secrets."
+  description = "Secrets as environment variables of the container (name => Secret Manager secret id: projects/<p>/secrets/<s> or <s>), REDIS_URL and the values the config reads as $${env:NAME}. Must contain REDIS_URL. The probe's service account may read exactly these secrets."
   type        = map(string)
 
   validation {
@@ -72,7 +72,7 @@ variable "secret_environment" {
 }
 
 variable "environment" {
-  description = "Plain, non-secret environment variables. Names that look like secrets are refused: use secret_environment."
+  description = "Plain, non-secret environment variables of the container. Names that look like secrets are refused: use secret_environment; PORT is refused too (Cloud Run sets it)."
   type        = map(string)
   default     = {}
 
@@ -81,7 +81,7 @@ variable "environment" {
       for name in keys(var.environment) :
       can(regex("^[A-Z_][A-Z0-9_]*$", name)) && !can(regex("(REDIS_URL|SECRET|TOKEN|PASSWORD|PASSWD|WEBHOOK|ROUTING_KEY|HMAC|PRIVATE_KEY|API_KEY)", name)) && name != "PORT"
     ])
-    error_message = "environment names must be upper-case, must not be PORT (Cloud Run sets it) and must not look like secrets: pass those through secret_environment."
+    error_message = "environment names must be upper-case variable names other than PORT (Cloud Run sets it) and must not look like secrets (REDIS_URL, *SECRET*, *TOKEN*, *PASSWORD*, *WEBHOOK*, *ROUTING_KEY*, *HMAC*, *PRIVATE_KEY*, *API_KEY*): pass those through secret_environment."
   }
 }
 

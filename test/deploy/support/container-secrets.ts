@@ -97,6 +97,11 @@ function environmentProblems(
   const problems: string[] = [];
   if (SECRET_VALUE_RE.test(environment))
     problems.push(`${where}: environment reads a secret value (${environment})`);
+  // Keys of object literals written inside the expression, e.g. merge(var.environment, { NAME = "..." }).
+  const inlineNames = [...environment.matchAll(/(?<![\w.])"?([A-Z_][A-Z0-9_]*)"?\s*=(?!=)/g)].map(
+    (match) => match[1] ?? '',
+  );
+  problems.push(...environmentNamesProblems(`${where} (inline)`, inlineNames));
   for (const reference of referencesIn(environment)) {
     if (reference.kind === 'local') {
       const local = literalEnvironment(module.locals.get(reference.name));
@@ -160,6 +165,19 @@ function redisUrlEntries(module: TerraformModule, secrets: HclValue | undefined)
     .filter((entry): entry is HclObject => entry !== undefined && entry.name === 'REDIS_URL');
 }
 
+/** A value that must name where a secret is (a Secrets Manager secret's ARN), never the secret itself. */
+function secretArnProblems(where: string, value: HclValue | undefined): string[] {
+  const from = typeof value === 'string' ? value : '';
+  const fromSecretArn = referencesIn(from).some(
+    (reference) =>
+      (reference.kind === 'resource' && reference.name.startsWith('aws_secretsmanager_secret.')) ||
+      (reference.kind === 'var' && reference.name.endsWith('secret_arn')),
+  );
+  return !fromSecretArn || SECRET_VALUE_RE.test(from)
+    ? [`${where} must be a Secrets Manager secret ARN, got ${from || 'nothing'}`]
+    : [];
+}
+
 export function containerProblems(module: TerraformModule, localName: string): string[] {
   const where = `${module.dir}: local.${localName}`;
   const container = module.locals.get(localName);
@@ -172,17 +190,7 @@ export function containerProblems(module: TerraformModule, localName: string): s
   for (const entry of redis) {
     if (entry.value !== undefined)
       problems.push(`${where}: REDIS_URL secret carries a value instead of valueFrom`);
-    const from = typeof entry.valueFrom === 'string' ? entry.valueFrom : '';
-    const fromSecretArn = referencesIn(from).some(
-      (reference) =>
-        (reference.kind === 'resource' && reference.name.startsWith('aws_secretsmanager_secret.')) ||
-        (reference.kind === 'var' && reference.name.endsWith('secret_arn')),
-    );
-    if (!fromSecretArn || SECRET_VALUE_RE.test(from)) {
-      problems.push(
-        `${where}: REDIS_URL valueFrom must be a Secrets Manager secret ARN, got ${from || 'nothing'}`,
-      );
-    }
+    problems.push(...secretArnProblems(`${where}: REDIS_URL valueFrom`, entry.valueFrom));
   }
   if (typeof container.secrets === 'string' && /\bvalue\s*=/.test(container.secrets)) {
     problems.push(`${where}: a secrets entry has a value instead of valueFrom`);
@@ -208,4 +216,17 @@ export function taskDefinitionProblems(module: TerraformModule): {
     for (const local of locals) problems.push(...containerProblems(module, local));
   }
   return { taskDefinitions: definitions.length, problems };
+}
+
+/**
+ * A call of modules/ecs-fargate-service, whose container takes its environment and its REDIS_URL secret from
+ * the call: what the caller passes must meet the same rules as a container written in place (the module's own
+ * container is checked by taskDefinitionProblems).
+ */
+export function serviceCallProblems(caller: TerraformModule, name: string, call: HclObject): string[] {
+  const where = `${caller.dir}: module.${name}`;
+  return [
+    ...environmentProblems(caller, `${where}.environment`, call.environment),
+    ...secretArnProblems(`${where}.redis_url_secret_arn`, call.redis_url_secret_arn),
+  ];
 }

@@ -4,7 +4,7 @@
  * files of a module.
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { parse } from '@cdktf/hcl2json';
 import { blocks, type HclObject, type HclValue, isObject } from './hcl-value';
 
@@ -121,4 +121,30 @@ export function ofType(named: Map<string, HclObject>, type: string): Array<[stri
   return [...named.entries()]
     .filter(([key]) => key.startsWith(`${type}.`))
     .map(([key, body]) => [key.slice(type.length + 1), body]);
+}
+
+/** The loaded module a call's local `source` (`../x`) points to, or undefined. */
+export function calledModule(
+  all: TerraformModule[],
+  caller: TerraformModule,
+  call: HclObject,
+): TerraformModule | undefined {
+  const target = resolve(REPO_ROOT, caller.dir, String(call.source));
+  return all.find((module) => resolve(REPO_ROOT, module.dir) === target);
+}
+
+export interface ModuleCall {
+  caller: TerraformModule;
+  /** The call's name: `module.<name>` in the caller. */
+  name: string;
+  call: HclObject;
+}
+
+/** Every call of `target` anywhere in `all`. */
+export function callersOf(all: TerraformModule[], target: TerraformModule): ModuleCall[] {
+  return all.flatMap((caller) =>
+    [...caller.modules]
+      .filter(([, call]) => calledModule(all, caller, call) === target)
+      .map(([name, call]) => ({ caller, name, call })),
+  );
 }
