@@ -5,6 +5,14 @@ import { formatProblem, type Problem } from '../config/problem';
 import { SecretUnavailableError } from '../config/resolve-secret';
 import type { Config } from '../config/types';
 import { createProbeMetrics, type ProbeMetrics } from '../metrics/probe-metrics';
+import type { CheckRunner } from '../probe/check-runner';
+import {
+  type ConnectViaMap,
+  formatConnectAddress,
+  parseConnectVia,
+  ViaSyntaxError,
+} from '../probe/checks/connect-via';
+import { runCheck } from '../probe/checks/run-check';
 import { jsonLineLogger } from '../probe/logger';
 import { HeaderSecretError, UnknownProbeRegionError } from '../probe/probe-target';
 import { defaultWorkerId, ProbeWorker, type ProbeWorkerOptions } from '../probe/worker';
@@ -46,18 +54,34 @@ function metricsPortOf(text: string | undefined): number | undefined {
   return value;
 }
 
+function connectViaOf(values: string[] | undefined): ConnectViaMap {
+  try {
+    return parseConnectVia(values ?? []);
+  } catch (error) {
+    if (error instanceof ViaSyntaxError) throw new UsageError(error.message);
+    throw error;
+  }
+}
+
+/** The real check runner, connecting through the `--via` addresses. */
+function runCheckVia(connectVia: ConnectViaMap): CheckRunner {
+  return (check, options) => runCheck(check, { ...options, connectVia });
+}
+
 function printProblems(io: CliIo, problems: readonly Problem[]): void {
   for (const problem of problems) io.stderr(`${formatProblem(problem)}\n`);
 }
 
 /**
  * `quorumdns probe --region <name> --config <path...> [--concurrency n] [--worker-id id] [--buffer-size n]
- *   [--metrics-port n] [--metrics-host 127.0.0.1]`
+ *   [--metrics-port n] [--metrics-host 127.0.0.1] [--via <host:port>=<host:port> ...]`
  *
  * Runs until SIGTERM or SIGINT (graceful: in-flight checks finish, observations are flushed, exit 0).
  * SIGHUP re-reads the config files: a valid config is applied (unchanged endpoints keep their schedule),
  * an invalid one is logged and the running config stays. Logs are JSON lines on stdout. With
  * `--metrics-port`, `/metrics`, `/healthz` and `/readyz` are served until the worker has stopped.
+ * `--via` (labs and tests only) connects to another address when a check targets the given one, to put a
+ * fault-injecting proxy in this region's path (docs/probe-worker.md).
  */
 export function createProbeCommand(deps: ProbeCommandDeps = {}): Command {
   return async (args, io) => {
@@ -69,6 +93,7 @@ export function createProbeCommand(deps: ProbeCommandDeps = {}): Command {
       'buffer-size': { type: 'string' },
       'metrics-port': { type: 'string' },
       'metrics-host': { type: 'string', default: '127.0.0.1' },
+      via: { type: 'string', multiple: true },
     });
     const region = values.region;
     if (region === undefined || region === '') throw new UsageError('--region is required');
@@ -80,6 +105,7 @@ export function createProbeCommand(deps: ProbeCommandDeps = {}): Command {
     const bufferCapacity = positiveInteger('--buffer-size', values['buffer-size']);
     const metricsPort = metricsPortOf(values['metrics-port']);
     const metricsHost = values['metrics-host'];
+    const connectVia = connectViaOf(values.via);
     const load = deps.loadConfig ?? loadConfigOrThrow;
     const signals = deps.signals ?? process;
 
@@ -108,6 +134,7 @@ export function createProbeCommand(deps: ProbeCommandDeps = {}): Command {
         bufferCapacity,
         logger,
         env: io.env,
+        ...(connectVia.size > 0 ? { runCheck: runCheckVia(connectVia) } : {}),
         ...deps.workerOptions,
       });
     } catch (error) {
@@ -120,6 +147,13 @@ export function createProbeCommand(deps: ProbeCommandDeps = {}): Command {
         return ExitCode.failure;
       }
       throw error;
+    }
+
+    if (connectVia.size > 0) {
+      // Loud on purpose: a production worker rerouting its checks would test the wrong addresses.
+      logger.log('warn', 'checks are rerouted (--via, a lab and test feature)', {
+        via: [...connectVia].map(([from, to]) => `${from}=${formatConnectAddress(to)}`).join(','),
+      });
     }
 
     let metrics: ProbeMetrics | undefined;

@@ -1,4 +1,5 @@
 import type { LookupFunction } from 'node:net';
+import type { ConnectViaMap } from './connect-via';
 import type { CheckDeadline } from './deadline';
 
 /** What `runCheck` hands to each check kind. */
@@ -9,4 +10,6 @@ export interface CheckContext {
   headers: Readonly<Record<string, string>> | undefined;
   /** Host name lookup for `check.host`; `undefined` = Node's default (`dns.lookup`, i.e. getaddrinfo). */
   lookup: LookupFunction | undefined;
+  /** Lab/test: connect elsewhere when a check targets one of these addresses (`probe --via`). */
+  connectVia?: ConnectViaMap;
 }

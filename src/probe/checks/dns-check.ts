@@ -4,6 +4,7 @@ import type { DnsCheck } from '../../config/types';
 import type { CheckContext } from './check-context';
 import { failed, PASSED, quoteForDetail, stoppedVerdict, type CheckVerdict } from './check-outcome';
 import { errorCode } from './classify-error';
+import { connectAddressFor } from './connect-via';
 import { onDeadlineStop } from './deadline';
 import { answerMatches, queryDnsAnswers, type DnsAnswer } from './dns-answers';
 
@@ -34,6 +35,7 @@ type DnsReply = { rcode: string; answers: DnsAnswer[] } | { error: unknown };
  */
 export function runDnsCheck(check: DnsCheck, context: CheckContext): Promise<CheckVerdict> {
   const server = formatDnsServer(check.server, check.serverPort);
+  const via = connectAddressFor(context.connectVia, check.server, check.serverPort);
   const subject = `${check.query} ${check.recordType}`;
   return new Promise<CheckVerdict>((resolve) => {
     let settled = false;
@@ -56,7 +58,8 @@ export function runDnsCheck(check: DnsCheck, context: CheckContext): Promise<Che
     if (settled) return;
 
     try {
-      resolver.setServers([server]);
+      // Details keep naming the configured server; only the query goes to the --via address.
+      resolver.setServers([formatDnsServer(via.host, via.port)]);
     } catch {
       settle(failed('dns', `invalid DNS server ${quoteForDetail(check.server)}`));
       return;

@@ -1,11 +1,13 @@
 import http from 'node:http';
 import https from 'node:https';
 import type { Socket } from 'node:net';
+import { checkServerIdentity } from 'node:tls';
 import type { HttpCheck } from '../../config/types';
 import { BODY_READ_LIMIT_BYTES, matchBody } from './body-match';
 import type { CheckContext } from './check-context';
 import { failed, PASSED, stoppedVerdict, type CheckVerdict } from './check-outcome';
 import { classifyError, errorCode, type ErrorClassification } from './classify-error';
+import { connectAddressFor } from './connect-via';
 import { onDeadlineStop } from './deadline';
 import {
   initialHttpTarget,
@@ -144,12 +146,17 @@ function sendRequest(
     );
     if (settled) return;
 
-    const headers =
-      target.hostHeader === undefined ? baseHeaders : { ...baseHeaders, Host: target.hostHeader };
+    const via = connectAddressFor(context.connectVia, target.connectHost, target.port);
+    const rerouted = via.host !== target.connectHost || via.port !== target.port;
+    // Rerouted (`--via`): Node would derive Host from the address connected to; present the target's.
+    const hostHeader =
+      target.hostHeader ??
+      (rerouted ? derivedHostHeader(target.connectHost, target.port, target.protocol) : undefined);
+    const headers = hostHeader === undefined ? baseHeaders : { ...baseHeaders, Host: hostHeader };
 
     const options: https.RequestOptions = {
-      host: target.connectHost,
-      port: target.port,
+      host: via.host,
+      port: via.port,
       method: target.method,
       path: target.path,
       headers,
@@ -159,6 +166,11 @@ function sendRequest(
     if (target.protocol === 'https:') {
       options.servername = tlsServerName(target);
       options.rejectUnauthorized = check.tlsVerify;
+      // Without SNI Node verifies the certificate against the address connected to: keep it the target's.
+      if (rerouted && options.servername === '') {
+        const verifiedHost = target.connectHost;
+        options.checkServerIdentity = (_host, certificate) => checkServerIdentity(verifiedHost, certificate);
+      }
     }
 
     try {
@@ -203,6 +215,12 @@ function sendRequest(
     });
     request.end();
   });
+}
+
+/** The Host header Node derives for `host:port`: the port only when it is not the scheme's default. */
+function derivedHostHeader(host: string, port: number, protocol: 'http:' | 'https:'): string {
+  const name = host.includes(':') ? `[${host}]` : host;
+  return port === (protocol === 'https:' ? 443 : 80) ? name : `${name}:${port}`;
 }
 
 /**

@@ -4,6 +4,7 @@ import type { CheckResult } from '../check-result';
 import type { CheckContext } from './check-context';
 import { failed, judgeLatencyBudget, toCheckResult, type CheckVerdict } from './check-outcome';
 import { classifyError } from './classify-error';
+import type { ConnectViaMap } from './connect-via';
 import { CheckDeadline } from './deadline';
 import { runDnsCheck } from './dns-check';
 import { runHttpCheck } from './http-check';
@@ -25,6 +26,11 @@ export interface RunCheckOptions {
    * (getaddrinfo). Lets tests fail a lookup without asking a real resolver, and lets a worker cache lookups.
    */
   lookup?: LookupFunction;
+  /**
+   * Lab/test only (`quorumdns probe --via`): when a check targets one of these `host:port`s, connect to the
+   * mapped address instead; the Host header and TLS server name stay those of the target.
+   */
+  connectVia?: ConnectViaMap;
 }
 
 const defaultNow = (): number => performance.now();
@@ -41,7 +47,12 @@ export async function runCheck(check: Check, options: RunCheckOptions = {}): Pro
   try {
     startedAt = now();
     deadline = new CheckDeadline(check.timeout, options.signal);
-    const context: CheckContext = { deadline, headers: options.headers, lookup: options.lookup };
+    const context: CheckContext = {
+      deadline,
+      headers: options.headers,
+      lookup: options.lookup,
+      connectVia: options.connectVia,
+    };
     const verdict = await runByType(check, context);
     // One clock reading decides both the reported latency and the budget, so they can never disagree.
     const latencyMs = elapsedMs();

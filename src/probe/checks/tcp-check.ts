@@ -3,6 +3,7 @@ import type { TcpCheck } from '../../config/types';
 import type { CheckContext } from './check-context';
 import { failed, PASSED, stoppedVerdict, type CheckVerdict } from './check-outcome';
 import { classifyError } from './classify-error';
+import { connectAddressFor } from './connect-via';
 import { onDeadlineStop } from './deadline';
 
 /** A tcp check: the connection is established within the deadline, then closed at once without sending. */
@@ -26,7 +27,7 @@ export function runTcpCheck(check: TcpCheck, context: CheckContext): Promise<Che
     );
     if (settled) return;
 
-    const options: net.NetConnectOpts = { host: check.host, port: check.port };
+    const options: net.NetConnectOpts = { ...connectAddressFor(context.connectVia, check.host, check.port) };
     if (context.lookup !== undefined) options.lookup = context.lookup;
     try {
       socket = net.connect(options);
