@@ -16,13 +16,43 @@ export const commands: Record<string, CommandEntry> = {
   },
   evaluate: {
     summary:
-      'run the quorum evaluator: quorumdns evaluate --config <path...> [--tick 1s] [--concurrency 16] [--metrics-port n] [--id name]',
+      'run the quorum evaluator: quorumdns evaluate --config <path...> [--tick 1s] [--concurrency 16] [--metrics-port n] [--id name] [--no-apply] [--no-notify] [--no-drills]',
     load: () => require('./evaluate-command').evaluateCommand,
   },
   probe: {
     summary:
       'run a probe worker: quorumdns probe --region <name> --config <path...> [--concurrency n] [--worker-id id] [--buffer-size n] [--metrics-port n]',
     load: () => require('./probe-command').probeCommand,
+  },
+  sync: {
+    summary:
+      'align provider records with the current decision: quorumdns sync --config <path...> [--service s] [--dry-run] [--format text|json]',
+    load: () => require('./sync-command').syncCommand,
+  },
+  plan: {
+    summary:
+      'what sync would change (exit 0 none, 2 pending, 1 error): quorumdns plan --config <path...> [--service s] [--format text|markdown|json]',
+    load: () => require('./plan-command').planCommand,
+  },
+  notify: {
+    summary:
+      'notification delivery: quorumdns notify test <channel> | failed [--json] | retry [--all | <id>...] [--config path]',
+    load: () => require('./notify-command').notifyCommand,
+  },
+  'dns-server': {
+    summary:
+      "serve the local providers' zones over DNS (lab): quorumdns dns-server --config <path...> [--listen 127.0.0.1:5353]",
+    load: () => require('./dns-server-command').dnsServerCommand,
+  },
+  drill: {
+    summary:
+      'region outage drills: quorumdns drill run --service s --pool p [--mode dry|live] [--duration 5m] [--report-dir dir] [--by who] [--reason text] [--json] | status [--json] | stop --service s [--config path]',
+    load: () => require('./drill-command').drillCommand,
+  },
+  lab: {
+    summary:
+      'the local multi-region lab (npm run demo): outage, failover, failback, timeline: quorumdns lab [--keep] [--json-timeline path]',
+    load: () => require('./lab-command').labCommand,
   },
   ...operatorCommandEntries,
   schema: {

@@ -1,6 +1,11 @@
 /**
  * `quorumdns evaluate --config <path...> [--tick 1s] [--concurrency 16] [--metrics-port n] [--metrics-host 127.0.0.1]
- *   [--id name] [--lock-duration 10s]`
+ *   [--id name] [--lock-duration 10s] [--no-apply] [--no-notify] [--no-drills]`
+ *
+ * Also runs the apply worker (DNS changes at the providers) unless `--no-apply`: then this process only
+ * evaluates, and another `quorumdns evaluate` (or none, for a dry deployment) takes the apply jobs.
+ * Likewise the notify worker (webhook deliveries, src/notify/) unless `--no-notify`, and the services'
+ * scheduled drills (`drills:`, src/drill/drill-scheduler.ts) unless `--no-drills`.
  *
  * Runs the evaluator until SIGTERM/SIGINT (graceful: in-flight evaluations finish; a second signal stops at
  * once and leaves in-flight jobs to be recovered as stalled). SIGHUP reloads the config: validated first, an
@@ -35,6 +40,12 @@ interface EvaluateSettings {
   id: string | undefined;
   /** How soon a killed evaluator's jobs are handed to another one (about this plus half of it). */
   lockDurationMs: number;
+  /** Run the apply worker in this process (`--no-apply` turns it off). */
+  apply: boolean;
+  /** Run the notify worker in this process (`--no-notify` turns it off). */
+  notify: boolean;
+  /** Run the scheduled drills in this process (`--no-drills` turns it off). */
+  drills: boolean;
 }
 
 function parseSettings(args: string[], io: CliIo): EvaluateSettings {
@@ -46,6 +57,9 @@ function parseSettings(args: string[], io: CliIo): EvaluateSettings {
     'metrics-host': { type: 'string', default: '127.0.0.1' },
     id: { type: 'string' },
     'lock-duration': { type: 'string', default: '10s' },
+    'no-apply': { type: 'boolean', default: false },
+    'no-notify': { type: 'boolean', default: false },
+    'no-drills': { type: 'boolean', default: false },
   });
   // `--config a.yaml b.yaml` reads naturally: the positionals after it are more config paths.
   const paths = [...(values.config ?? []), ...positionals];
@@ -91,6 +105,9 @@ function parseSettings(args: string[], io: CliIo): EvaluateSettings {
     metricsHost: values['metrics-host'],
     id: values.id,
     lockDurationMs,
+    apply: !values['no-apply'],
+    notify: !values['no-notify'],
+    drills: !values['no-drills'],
   };
 }
 
@@ -135,6 +152,9 @@ export async function runEvaluateCommand(args: string[], io: CliIo, signals: Sig
       stalledIntervalMs: Math.min(5000, Math.ceil(settings.lockDurationMs / 2)),
       registry,
       logger,
+      apply: settings.apply,
+      notify: settings.notify,
+      drills: settings.drills,
     });
   } catch (error) {
     logger.log('error', 'evaluator could not start', {
@@ -164,6 +184,8 @@ export async function runEvaluateCommand(args: string[], io: CliIo, signals: Sig
     id: evaluator.id,
     services: Object.keys(config.services).length,
     tickMs: settings.tickMs,
+    apply: settings.apply,
+    notify: settings.notify,
     configHash: config.hash,
     redis: redactRedisUrl(redisUrl),
     metrics: health === undefined ? undefined : `http://${health.host}:${health.port}/metrics`,

@@ -5,6 +5,7 @@
  * evaluation.
  */
 import type { Redis } from 'ioredis';
+import { type DrillOverlay, parseDrillOverlay } from '../drill/drill-overlay';
 import { parseOpinionField, type RedisKeyLayout } from '../redis/keys';
 import type { HeartbeatAges, OpinionMatrix, Override } from '../quorum/types';
 import { parseOverrideHash } from './override-store';
@@ -23,6 +24,8 @@ export interface EvaluationInputs {
   previous: EvaluationRecord | undefined;
   /** Stored overrides, recently expired ones included (the core reports their expiry). */
   overrides: Override[];
+  /** The service's drill overlay when one is stored (active or not: compare `endsAt` with `now`). */
+  drill: DrillOverlay | undefined;
   /**
    * Values written by the probe side that could not be read (they count as unknown / no heartbeat, which
    * changes nothing): `key field: problem`, for a log line and a metric.
@@ -58,12 +61,14 @@ export async function readEvaluationInputs(
   // Sent as separate commands in the same event-loop turn rather than as an explicit pipeline: the evaluator's
   // connection auto-pipelines, so they still leave in one write (one round trip), and that write also carries
   // the commands of the other evaluations in flight instead of costing a syscall of its own.
-  const [time, opinions, heartbeats, stateFields, overrides] = await Promise.all([
+  const [time, opinions, heartbeats, stateFields, overrides, drill] = await Promise.all([
     redis.time(),
     redis.hgetall(serviceKeys.opinions),
     redis.hgetall(keys.heartbeats),
     redis.hmget(serviceKeys.state, ...EVALUATION_FIELDS),
     redis.hgetall(serviceKeys.overrides),
+    // A key of the wrong type must not fail the evaluation: the drill only tags events.
+    redis.get(serviceKeys.drill).catch((error: unknown) => new DrillReadProblem(error)),
   ]);
   const [seconds, micros] = time as [string | number, string | number];
   const now = Number(seconds) * 1000 + Math.floor(Number(micros) / 1000);
@@ -74,8 +79,33 @@ export async function readEvaluationInputs(
     heartbeatAges: parseHeartbeatAges(keys.heartbeats, heartbeats, now, skipped),
     previous: parseEvaluationFields(serviceKeys.state, stateFields, reuse),
     overrides: parseOverrideHash(serviceKeys.overrides, overrides),
+    drill: parseDrill(serviceKeys.drill, drill, skipped),
     skipped,
   };
+}
+
+class DrillReadProblem {
+  constructor(readonly error: unknown) {}
+}
+
+/** The stored overlay, or `undefined` (none, or unreadable: then said in `skipped`, and events are not tagged). */
+function parseDrill(
+  key: string,
+  value: string | null | DrillReadProblem,
+  skipped: string[],
+): DrillOverlay | undefined {
+  if (value === null) return undefined;
+  if (value instanceof DrillReadProblem) {
+    const why = value.error instanceof Error ? value.error.message : String(value.error);
+    skipped.push(`${key}: drill overlay cannot be read: ${why}`);
+    return undefined;
+  }
+  const parsed = parseDrillOverlay(key, value);
+  if (!parsed.ok) {
+    skipped.push(parsed.problem);
+    return undefined;
+  }
+  return parsed.overlay;
 }
 
 /**

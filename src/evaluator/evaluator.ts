@@ -3,8 +3,9 @@
  *
  * - the `evaluate` queue is fed by one job scheduler per service (the tick) and by the probe workers'
  *   deduplicated flip jobs; each job runs `ServiceEvaluator.evaluate` for its service;
- * - the `apply` and `notify` queues receive the jobs decisions owe (their processors come with the provider
- *   and notification work);
+ * - the `apply` and `notify` queues receive the jobs decisions owe; with `apply`, this process also runs the
+ *   apply worker (src/providers/apply-worker.ts) that carries decisions to the DNS providers; with `notify`,
+ *   the notify worker (src/notify/notify-worker.ts) that delivers the notifications;
  * - `reload` swaps in a new, already validated config; `close` is graceful (in-flight jobs finish).
  *
  * Any number of evaluators may run against one Redis; see service-evaluator.ts for why that is safe.
@@ -37,6 +38,24 @@ import {
 import { type EvaluationResult, ServiceEvaluator } from './service-evaluator';
 import { StateStore } from './state-store';
 import { syncTickSchedulers } from './tick-schedulers';
+import { ApplyWorker, type ApplyWorkerOptions } from '../providers/apply-worker';
+import { NotifyWorker, type NotifyWorkerOptions } from '../notify/notify-worker';
+import { DrillScheduler, type DrillSchedulerOptions } from '../drill/drill-scheduler';
+
+/** Options of the in-process apply worker; config, Redis, id, logger and registry come from the evaluator. */
+export type EvaluatorApplyOptions = Omit<
+  ApplyWorkerOptions,
+  'config' | 'redisUrl' | 'id' | 'logger' | 'registry'
+>;
+
+/** Options of the in-process notify worker; config, Redis, id, logger and registry come from the evaluator. */
+export type EvaluatorNotifyOptions = Omit<
+  NotifyWorkerOptions,
+  'config' | 'redisUrl' | 'id' | 'logger' | 'registry'
+>;
+
+/** Options of the in-process drill scheduler; config, Redis, id and logger come from the evaluator. */
+export type EvaluatorDrillOptions = Omit<DrillSchedulerOptions, 'config' | 'redisUrl' | 'id' | 'logger'>;
 
 export interface EvaluatorOptions {
   config: Config;
@@ -63,6 +82,24 @@ export interface EvaluatorOptions {
   logger: Logger;
   /** Called after every successful evaluation of a job (benchmarks, embedding); must not throw. */
   onEvaluated?: (result: EvaluationResult, job: EvaluatedJob) => void;
+  /**
+   * Also run the apply worker in this process (`true` or its options): it takes the `apply` jobs and changes
+   * DNS at the providers. Off by default for embedders and tests, which must not reach a provider by
+   * accident; `quorumdns evaluate` turns it on unless `--no-apply`. @defaultValue false
+   */
+  apply?: boolean | EvaluatorApplyOptions;
+  /**
+   * Also run the notify worker in this process (`true` or its options): it delivers the `notify` jobs to the
+   * chat webhooks, on connections and job slots of its own, so a hanging webhook never delays an evaluation.
+   * Off by default like `apply`; `quorumdns evaluate` turns it on unless `--no-notify`. @defaultValue false
+   */
+  notify?: boolean | EvaluatorNotifyOptions;
+  /**
+   * Also run the services' scheduled drills (`drills:`) in this process (`true` or its options): one BullMQ
+   * job scheduler per schedule on the `drill` queue (src/drill/drill-scheduler.ts). Off by default like
+   * `apply`; `quorumdns evaluate` turns it on unless `--no-drills`. @defaultValue false
+   */
+  drills?: boolean | EvaluatorDrillOptions;
 }
 
 /** What `onEvaluated` is told about the job behind an evaluation. */
@@ -129,6 +166,13 @@ export class Evaluator {
   private readonly onEvaluated: EvaluatorOptions['onEvaluated'];
   private closing: Promise<void> | undefined;
   private stats: EvaluatorStats = { evaluations: 0, errors: 0 };
+  private readonly registry: Registry;
+  /** The in-process apply worker (`options.apply`), started after the evaluate worker. */
+  private applyWorker: ApplyWorker | undefined;
+  /** The in-process notify worker (`options.notify`), started after the evaluate worker. */
+  private notifyWorker: NotifyWorker | undefined;
+  /** The in-process drill scheduler (`options.drills`), started last, closed first. */
+  private drillScheduler: DrillScheduler | undefined;
 
   private constructor(options: EvaluatorOptions) {
     this.config = options.config;
@@ -161,6 +205,7 @@ export class Evaluator {
       queue.on('error', (error: Error) => this.logger.log('warn', 'queue error', { error: error.message }));
     }
     const registry = options.registry ?? new Registry();
+    this.registry = registry;
     this.metrics = createEvaluatorMetrics(registry, { queueCounts: () => this.queueCounts() });
     this.metrics.managedServices.set(Object.keys(this.config.services).length);
     this.metrics.configInfo.set({ hash: this.config.hash }, 1);
@@ -218,12 +263,44 @@ export class Evaluator {
           services: sync.removed.join(','),
         });
       }
+      // ---- scheduled drills (src/drill/drill-scheduler.ts): started before the first evaluation, so the
+      // evaluator is fully up (and a caller's signal handlers installed) soon after it starts evaluating.
+      if (options.drills !== undefined && options.drills !== false) {
+        evaluator.drillScheduler = await DrillScheduler.start({
+          ...(options.drills === true ? {} : options.drills),
+          config: () => evaluator.config,
+          redisUrl: options.redisUrl,
+          id: evaluator.id,
+          logger: options.logger,
+        });
+      }
+      // ---- end of scheduled drills
       void evaluator.worker.run().catch((error: unknown) => {
         evaluator.logger.log('error', 'worker stopped', {
           error: error instanceof Error ? error.message : String(error),
         });
       });
       await evaluator.worker.waitUntilReady();
+      if (options.apply !== undefined && options.apply !== false) {
+        evaluator.applyWorker = await ApplyWorker.start({
+          ...(options.apply === true ? {} : options.apply),
+          config: () => evaluator.config,
+          redisUrl: options.redisUrl,
+          id: evaluator.id,
+          logger: options.logger,
+          registry: evaluator.registry,
+        });
+      }
+      if (options.notify !== undefined && options.notify !== false) {
+        evaluator.notifyWorker = await NotifyWorker.start({
+          ...(options.notify === true ? {} : options.notify),
+          config: () => evaluator.config,
+          redisUrl: options.redisUrl,
+          id: evaluator.id,
+          logger: options.logger,
+          registry: evaluator.registry,
+        });
+      }
     } catch (error) {
       await evaluator.close();
       throw error;
@@ -259,6 +336,7 @@ export class Evaluator {
     }
     const before = new Set(Object.keys(this.config.services));
     await syncTickSchedulers(this.evaluateQueue, next, this.tickMs);
+    await this.drillScheduler?.sync(next);
     const previousHash = this.config.hash;
     this.config = next;
     this.metrics.managedServices.set(Object.keys(next.services).length);
@@ -272,11 +350,16 @@ export class Evaluator {
     };
   }
 
-  /** Ready = Redis answers and the worker runs (the config is loaded by construction). */
+  /** Ready = Redis answers and the workers run (the config is loaded by construction). */
   async readiness(): Promise<Readiness> {
     const reasons: string[] = [];
     if (this.closing !== undefined) reasons.push('shutting down');
     if (!this.worker.isRunning()) reasons.push('evaluate worker is not running');
+    if (this.applyWorker !== undefined) reasons.push(...(await this.applyWorker.readinessProblems()));
+    if (this.notifyWorker !== undefined && !this.notifyWorker.isRunning())
+      reasons.push('notify worker is not running');
+    if (this.drillScheduler !== undefined && !this.drillScheduler.isRunning())
+      reasons.push('drill scheduler is not running');
     try {
       await Promise.all([this.commands.ping(), this.storeConnection.ping()]);
     } catch (error) {
@@ -291,7 +374,13 @@ export class Evaluator {
    */
   close(force = false): Promise<void> {
     this.closing ??= (async () => {
+      // Running drills are aborted first: their overlays are removed while Redis is still connected.
+      await this.drillScheduler?.close().catch(() => undefined);
       await this.worker.close(force).catch(() => undefined);
+      // In-flight applies finish (graceful) before the connections go.
+      await this.applyWorker?.close(force).catch(() => undefined);
+      // In-flight deliveries finish too, each within its channel's timeout.
+      await this.notifyWorker?.close(force).catch(() => undefined);
       await Promise.all(
         [this.evaluateQueue, this.applyQueue, this.notifyQueue].map((queue) =>
           queue.close().catch(() => undefined),

@@ -14,6 +14,8 @@ export const QueueName = {
   apply: 'apply',
   /** One job delivers one event to one notification channel. */
   notify: 'notify',
+  /** One job runs one scheduled practice drill (src/drill/drill-scheduler.ts). */
+  drill: 'drill',
 } as const;
 
 export type QueueName = (typeof QueueName)[keyof typeof QueueName];
@@ -109,10 +111,41 @@ export const applyJobOptions: JobsOptions = {
   removeOnFail: { age: 7 * 24 * 3600, count: 10_000 },
 };
 
+/**
+ * Backoff type of notify jobs: exponential, except after a 429 whose Retry-After the notify worker honours
+ * instead (its `backoffStrategy`, src/notify/notify-worker.ts; BullMQ only asks a custom strategy for a type
+ * that is not built in).
+ */
+export const NOTIFY_BACKOFF_TYPE = 'notify';
+
 /** Notify jobs: chat webhooks fail for minutes at a time; delivery never blocks failover, so retry patiently. */
 export const notifyJobOptions: JobsOptions = {
   attempts: 10,
-  backoff: { type: 'exponential', delay: 1000 },
+  backoff: { type: NOTIFY_BACKOFF_TYPE, delay: 1000 },
   removeOnComplete: { age: 24 * 3600, count: 10_000 },
   removeOnFail: { age: 7 * 24 * 3600, count: 10_000 },
+};
+
+/** A scheduled drill's job: which service and which of its `drills:` entries (by id). */
+export interface DrillJobData {
+  service: string;
+  /** `DrillSchedule.id`. */
+  schedule: string;
+}
+
+export const DRILL_JOB_NAME = 'drill';
+
+/** Job scheduler id of a service's scheduled drill. */
+export function drillSchedulerId(service: string, schedule: string): string {
+  return `drill-${service}-${schedule}`;
+}
+
+/**
+ * Scheduled drills run for minutes and change DNS when live: one attempt, never re-run after a crash (a
+ * stalled job fails; the overlay's expiry ends the half-run drill). Kept for a while to read.
+ */
+export const drillJobOptions: JobsOptions = {
+  attempts: 1,
+  removeOnComplete: { age: 30 * 24 * 3600, count: 1000 },
+  removeOnFail: { age: 30 * 24 * 3600, count: 1000 },
 };

@@ -10,6 +10,7 @@
 import type { Redis } from 'ioredis';
 import { canonicalJson } from '../config/config-hash';
 import type { Service } from '../config/types';
+import { overlayActive } from '../drill/drill-overlay';
 import { decide } from '../quorum/decide';
 import type { ServiceState } from '../quorum/types';
 import type { RedisKeyLayout } from '../redis/keys';
@@ -118,6 +119,9 @@ export class ServiceEvaluator {
       }
 
       const generation = output.changed ? previousGeneration + 1 : previousGeneration;
+      // While a drill overlay is active, everything this evaluation says is part of the drill (notifications
+      // are tagged; nothing is paged).
+      const drill = inputs.drill !== undefined && overlayActive(inputs.drill, inputs.now);
       const record: ServiceRecord = {
         state: output.state,
         generation,
@@ -131,6 +135,7 @@ export class ServiceEvaluator {
         ...event,
         generation,
         by: this.options.evaluatorId,
+        ...(drill ? { drill: true } : {}),
         ...(event.kind === 'decision-changed'
           ? {
               explanation: output.explanation.lines,

@@ -4,7 +4,17 @@
  */
 
 /** Why a check failed. Stable strings: they appear in Redis, metrics and notifications. */
-export type FailureClass = 'timeout' | 'refused' | 'reset' | 'dns' | 'tls' | 'status' | 'body' | 'latency';
+export type FailureClass =
+  | 'timeout'
+  | 'refused'
+  | 'reset'
+  | 'dns'
+  | 'tls'
+  | 'status'
+  | 'body'
+  | 'latency'
+  /** Not a check: a drill overlay reports the endpoint's pool as failing (src/probe/drill-overlay-reader.ts). */
+  | 'drill';
 
 export interface CheckResult {
   ok: boolean;

@@ -1,4 +1,4 @@
-import type { FailureClass, Observation } from './check-result';
+import type { CheckResult, FailureClass, Observation } from './check-result';
 import type { CheckRunner } from './check-runner';
 import { type Clock, systemClock } from './clock';
 import { firstSlotAtOrAfter, phaseOffset } from './phase';
@@ -22,6 +22,11 @@ export interface ProbeSchedulerOptions {
   slipWindow?: number;
   /** A check runner that rejected (a bug: runners never reject). Nothing is recorded for that check. */
   onInternalError?: (error: unknown, target: ProbeTarget) => void;
+  /**
+   * A result that replaces the target's check for this slot (a drill overlay), or `undefined` to run the
+   * check. Called synchronously at launch; must not throw. The real check is skipped when it answers.
+   */
+  forcedResult?: (target: ProbeTarget) => (CheckResult & { drill?: boolean }) | undefined;
 }
 
 export type CheckOutcomeClass = 'ok' | FailureClass;
@@ -68,7 +73,18 @@ interface Entry extends HeapItem {
 
 /** A zero for every check outcome class. */
 export function emptyClassCounts(): Record<CheckOutcomeClass, number> {
-  return { ok: 0, timeout: 0, refused: 0, reset: 0, dns: 0, tls: 0, status: 0, body: 0, latency: 0 };
+  return {
+    ok: 0,
+    timeout: 0,
+    refused: 0,
+    reset: 0,
+    dns: 0,
+    tls: 0,
+    status: 0,
+    body: 0,
+    latency: 0,
+    drill: 0,
+  };
 }
 
 /**
@@ -305,8 +321,12 @@ export class ProbeScheduler {
     const startedAt = this.clock.now();
     this.slip.add(startedAt - slot);
     this.slipHistogram.add(startedAt - slot);
-    const check = this.options
-      .runCheck(target.check, { headers: target.headers, signal: this.abort.signal })
+    const forced = this.options.forcedResult?.(target);
+    const run =
+      forced !== undefined
+        ? Promise.resolve(forced)
+        : this.options.runCheck(target.check, { headers: target.headers, signal: this.abort.signal });
+    const check = run
       .then(
         (result) => {
           this.checks += 1;

@@ -8,6 +8,7 @@ import type { StoredOpinion } from '../redis/keys';
 import { runCheck } from './checks/run-check';
 import type { CheckRunner } from './check-runner';
 import { type Clock, systemClock } from './clock';
+import { DrillOverlayReader } from './drill-overlay-reader';
 import { EvaluateTrigger, type EvaluateTriggerStats } from './evaluate-trigger';
 import { HeartbeatWriter, heartbeatPeriod, heartbeatTtl } from './heartbeat';
 import { type Logger, jsonLineLogger } from './logger';
@@ -50,6 +51,8 @@ export interface ProbeWorkerOptions {
   slipWindow?: number;
   /** How long `create` waits for the first Redis connection before it starts anyway. @defaultValue 3000 */
   connectWaitMs?: number;
+  /** How often drill overlays are read (one pipelined read for all services). @defaultValue 500 */
+  drillRefreshMs?: number;
 }
 
 export interface WorkerStats {
@@ -116,6 +119,8 @@ export class ProbeWorker {
   private readonly recorder: ObservationRecorder;
   private readonly trigger: EvaluateTrigger;
   private readonly heartbeat: HeartbeatWriter;
+  /** Drill overlays: drilled pools' endpoints report class `drill` instead of running their check. */
+  private readonly drillOverlays: DrillOverlayReader;
   private readonly onRedisReady = () => this.sink.wake();
   private stopping: Promise<StopSummary> | undefined;
   private started = false;
@@ -139,7 +144,10 @@ export class ProbeWorker {
     // Give the connection a moment so the first observations do not report a Redis that is merely still
     // connecting as unreachable; a Redis that is really down must not keep the worker from probing.
     await whenReady(redis, options.connectWaitMs ?? 3000).catch(() => undefined);
-    return new ProbeWorker(options, targets, redis, options.redis === undefined, redisForLogs);
+    const worker = new ProbeWorker(options, targets, redis, options.redis === undefined, redisForLogs);
+    // A drill running when the worker starts (a Lambda invocation) applies to its very first checks.
+    await worker.drillOverlays.refresh();
+    return worker;
   }
 
   private constructor(
@@ -181,8 +189,17 @@ export class ProbeWorker {
       onRecorded: (recorded) => this.onRecorded(recorded),
       onEvent: (event) => this.onSinkEvent(event),
     });
+    this.drillOverlays = new DrillOverlayReader({
+      redis,
+      keys: this.recorder.keys,
+      logger: this.logger,
+      clock: this.clock,
+      refreshMs: options.drillRefreshMs,
+    });
+    this.drillOverlays.setServices(this.config, new Set(targets.map((t) => t.service)));
     this.scheduler = new ProbeScheduler({
       runCheck: options.runCheck ?? runCheck,
+      forcedResult: (target) => this.drillOverlays.forcedResult(target.service, target.endpoint),
       clock: this.clock,
       concurrency: options.concurrency ?? DEFAULT_CONCURRENCY,
       slipWindow: options.slipWindow,
@@ -218,6 +235,7 @@ export class ProbeWorker {
     if (this.started) return;
     this.started = true;
     this.redis.on('ready', this.onRedisReady);
+    this.drillOverlays.start();
     this.scheduler.start();
     this.heartbeat.start();
     this.logger.log('info', 'probe worker started', {
@@ -255,6 +273,7 @@ export class ProbeWorker {
     }
     if (this.stopping) return refuse('worker is stopping');
     const change = this.scheduler.setTargets(targets);
+    this.drillOverlays.setServices(config, new Set(targets.map((t) => t.service)));
     const previousHash = this.config.hash;
     this.config = config;
     this.targets = targets;
@@ -356,6 +375,7 @@ export class ProbeWorker {
   private async doStop(options: StopOptions): Promise<StopSummary> {
     this.logger.log('info', 'probe worker stopping', { inFlight: this.scheduler.stats().inFlight });
     this.heartbeat.stop();
+    this.drillOverlays.stop();
     await this.scheduler.stop(options.graceMs ?? longestTimeout(this.targets) + 1000);
     const unwritten = await this.sink.flush(options.flushTimeoutMs ?? 5000);
     this.sink.close();

@@ -13,6 +13,7 @@ import type {
   EndpointStatusView,
   OpinionCell,
   PoolStatusView,
+  ProviderTargetStatus,
   RecordStatus,
   RegionStatusView,
   ServiceStatus,
@@ -47,6 +48,8 @@ function renderService(service: ServiceStatus, snapshot: StatusSnapshot, style: 
       INDENT,
     ),
   );
+
+  out.push(...targetLines(service, style));
 
   out.push('', '  probe regions');
   out.push(
@@ -152,6 +155,47 @@ function poolRow(pool: PoolStatusView, style: TextStyle): string[] {
     health,
     `${styledStatus}${failback}`,
     pool.weight === null ? '-' : String(pool.weight),
+  ];
+}
+
+/** `dns targets`: per provider target, the generation applied there against the decision's. */
+function targetLines(service: ServiceStatus, style: TextStyle): string[] {
+  const targets = service.targets ?? [];
+  if (targets.length === 0) return [];
+  return [
+    '',
+    '  dns targets (applied generation vs decision generation)',
+    ...renderTable(
+      [
+        heading(['target', 'mode', 'applied', 'decision', 'state', 'change', 'error'], style),
+        ...targets.map((target) => targetRow(target, style)),
+      ],
+      INDENT,
+    ),
+  ];
+}
+
+function targetRow(target: ProviderTargetStatus, style: TextStyle): string[] {
+  const state = target.syncState ?? 'never applied';
+  const attempted =
+    target.attemptedGeneration !== null && target.attemptedGeneration !== target.appliedGeneration
+      ? ` (gen ${target.attemptedGeneration})`
+      : '';
+  const styledState =
+    state === 'failed'
+      ? style.bad(`failed${attempted}`)
+      : state === 'in-sync' && target.current
+        ? style.good(state)
+        : style.warn(`${state}${attempted}${state === 'in-sync' ? ', behind' : ''}`);
+  const remote = target.error?.remoteCode ? ` [${target.error.remoteCode}]` : '';
+  return [
+    `${target.providerType ?? '?'} ${target.provider}/${target.zone}`,
+    target.mode,
+    target.appliedGeneration === null ? '-' : String(target.appliedGeneration),
+    String(target.decisionGeneration),
+    styledState,
+    target.changeIds.length === 0 ? '-' : target.changeIds.join(','),
+    target.error === null ? '' : style.bad(`${target.error.code}${remote}: ${target.error.message}`),
   ];
 }
 

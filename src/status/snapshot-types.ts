@@ -4,7 +4,8 @@
  * retyped (that would be schemaVersion 2). Absent facts are `null`, never missing keys, so `jq` filters
  * do not need `//` guards for every field.
  */
-import type { Quorum, RecordType, RoutingPolicy } from '../config/types';
+import type { Quorum, RecordType, RoutingPolicy, SteeringMode } from '../config/types';
+import type { SyncState } from '../providers/applied-target';
 import type { StoredEvent } from '../evaluator/service-record';
 import type { Decision, Override, PoolStatus, RuleName, Verdict } from '../quorum/types';
 import type { StoredOpinion } from '../redis/keys';
@@ -48,6 +49,11 @@ export interface ServiceStatus {
   drill: DrillView | null;
   /** The newest events of the service, oldest first. */
   events: StoredEvent[];
+  /**
+   * Every configured provider target, in config order: what reached DNS there. Added in version 1 (optional
+   * for readers of older snapshots; always present in new ones).
+   */
+  targets?: ProviderTargetStatus[];
   /**
    * Values in Redis that could not be understood (corrupt record, heartbeat or observation), each naming
    * the key. Status still shows everything else: during an incident a partial picture beats none.
@@ -164,4 +170,30 @@ export interface DrillView {
   ttlMs: number | null;
   /** The overlay as stored: parsed JSON for a string value, field -> value for a hash. */
   value: unknown;
+}
+
+/** What the apply processor recorded for one provider target of a service. */
+export interface ProviderTargetStatus {
+  provider: string;
+  /** `route53`, `clouddns`, `local`; null when the provider is not in the config. */
+  providerType: string | null;
+  zone: string;
+  mode: SteeringMode;
+  /** Last decision generation applied and in sync there; null when nothing was ever applied. */
+  appliedGeneration: number | null;
+  /** The service's decision generation (0 before the first evaluation). */
+  decisionGeneration: number;
+  /** The target holds the current decision (applied generation >= decision generation). */
+  current: boolean;
+  /** pending, in-sync, failed, dry-run; null when no apply was ever attempted. */
+  syncState: SyncState | null;
+  /** Change ids of the last apply that changed something. */
+  changeIds: string[];
+  /** Generation of the latest attempt when it is not the applied one (pending, failed, dry-run). */
+  attemptedGeneration: number | null;
+  /** The latest attempt's error (syncState failed), with the provider's own code when it sent one. */
+  error: { code: string; message: string; remoteCode: string | null } | null;
+  /** Redis ms of the last status write, and of the last confirmed apply. */
+  updatedAt: number | null;
+  appliedAt: number | null;
 }

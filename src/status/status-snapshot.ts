@@ -17,6 +17,7 @@ import { parseStateHash } from '../evaluator/state-store';
 import { servesAnything } from '../quorum/decision-shape';
 import { isOverrideActive } from '../quorum/overrides';
 import { regionLiveness } from '../quorum/region-liveness';
+import { targetStatuses } from './target-status';
 import type { Override } from '../quorum/types';
 import {
   type HeartbeatRecord,
@@ -31,6 +32,7 @@ import {
   type OpinionCell,
   type OverrideView,
   type PoolStatusView,
+  type ProviderTargetStatus,
   type RecordStatus,
   type RegionStatusView,
   type ServiceStatus,
@@ -64,6 +66,7 @@ const PER_SERVICE = [
   'events',
   'drill',
   'drillTtl',
+  'applied',
 ] as const;
 
 export async function readStatusSnapshot(options: StatusSnapshotOptions): Promise<StatusSnapshot> {
@@ -84,6 +87,7 @@ export async function readStatusSnapshot(options: StatusSnapshotOptions): Promis
     // GET answers WRONGTYPE for a hash overlay; that one case costs a second round trip below.
     pipeline.get(k.drill);
     pipeline.pttl(k.drill);
+    pipeline.hgetall(k.applied);
   }
   const replies = ((await pipeline.exec()) ?? []) as Reply[];
   const now = redisTime(value(replies[0]));
@@ -102,6 +106,14 @@ export async function readStatusSnapshot(options: StatusSnapshotOptions): Promis
       guard(problems, () => parseOverrideHash(k.overrides, hashOf(value(reply('overrides'))))) ?? [];
     const events = eventCount > 0 ? decodeEvents(k.events, value(reply('events')), problems) : [];
     const drill = await readDrill(redis, k.drill, reply('drill'), reply('drillTtl'), problems);
+    const targets = targetStatuses({
+      config,
+      service,
+      decisionGeneration: record?.record.generation ?? 0,
+      applied: hashOf(value(reply('applied'))),
+      appliedKey: k.applied,
+      problems,
+    });
     statuses.push(
       serviceStatus({
         config,
@@ -116,6 +128,7 @@ export async function readStatusSnapshot(options: StatusSnapshotOptions): Promis
         overrides,
         events,
         drill,
+        targets,
         problems,
       }),
     );
@@ -145,6 +158,7 @@ interface ServiceFacts {
   overrides: Override[];
   events: StoredEvent[];
   drill: DrillView | null;
+  targets: ProviderTargetStatus[];
   problems: string[];
 }
 
@@ -172,6 +186,7 @@ function serviceStatus(facts: ServiceFacts): ServiceStatus {
       })),
     drill: facts.drill,
     events: facts.events,
+    targets: facts.targets,
     problems: facts.problems,
   };
 }

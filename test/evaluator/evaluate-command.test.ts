@@ -92,7 +92,12 @@ test('starts, evaluates, and stops with exit 0 on SIGTERM', async () => {
   const file = config('valid.yaml', VALID);
   const io = memoryIo();
   const signals = new FakeSignals();
-  const running = runEvaluateCommand(['--config', file, '--tick', '200ms', '--id', 'cmd-1'], io, signals);
+  // --no-apply: the config names a Route 53 zone, and a test must never reach a real provider.
+  const running = runEvaluateCommand(
+    ['--config', file, '--tick', '200ms', '--id', 'cmd-1', '--no-apply'],
+    io,
+    signals,
+  );
   const states = new StateStore(fixture.redis, fixture.keys);
   // A command that ends early (bad config, no Redis) fails the test at once, with what it printed.
   let stopping = false;
