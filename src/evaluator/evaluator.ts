@@ -75,6 +75,8 @@ export interface EvaluatorOptions {
   lockDurationMs?: number;
   /** How often workers look for stalled jobs. @defaultValue 5000 */
   stalledIntervalMs?: number;
+  /** How often the evaluator checks that the tick schedulers still exist in Redis. @defaultValue 5000 */
+  schedulerWatchMs?: number;
   /** How long `start` waits for Redis before giving up. @defaultValue 10000 */
   connectTimeoutMs?: number;
   /** Metrics go here. @defaultValue a new Registry */
@@ -173,6 +175,8 @@ export class Evaluator {
   private notifyWorker: NotifyWorker | undefined;
   /** The in-process drill scheduler (`options.drills`), started last, closed first. */
   private drillScheduler: DrillScheduler | undefined;
+  private schedulerWatch: NodeJS.Timeout | undefined;
+  private readonly schedulerWatchMs: number;
 
   private constructor(options: EvaluatorOptions) {
     this.config = options.config;
@@ -180,6 +184,7 @@ export class Evaluator {
     this.onEvaluated = options.onEvaluated;
     this.id = options.id ?? `${hostname()}:${process.pid}`;
     this.tickMs = options.tickMs ?? 1000;
+    this.schedulerWatchMs = options.schedulerWatchMs ?? 5000;
     this.keys = redisKeys(options.config.deployment.redis.keyPrefix);
     const prefix = this.keys.queuePrefix;
     this.commands = createEvaluatorRedis(options.redisUrl, 'commands', `quorumdns-evaluator:${this.id}`);
@@ -281,8 +286,17 @@ export class Evaluator {
         });
       });
       await evaluator.worker.waitUntilReady();
+      evaluator.watchTickSchedulers();
+      const crashRecovery = {
+        ...(options.lockDurationMs !== undefined ? { lockDurationMs: options.lockDurationMs } : {}),
+        ...(options.stalledIntervalMs !== undefined ? { stalledIntervalMs: options.stalledIntervalMs } : {}),
+      };
       if (options.apply !== undefined && options.apply !== false) {
         evaluator.applyWorker = await ApplyWorker.start({
+          // A killed evaluator's apply must be picked up as fast as its evaluations: the same lock and stalled
+          // check, and a per-target lease that a crashed holder blocks for 10 s at most.
+          ...crashRecovery,
+          leaseTtlMs: 10_000,
           ...(options.apply === true ? {} : options.apply),
           config: () => evaluator.config,
           redisUrl: options.redisUrl,
@@ -293,6 +307,7 @@ export class Evaluator {
       }
       if (options.notify !== undefined && options.notify !== false) {
         evaluator.notifyWorker = await NotifyWorker.start({
+          ...crashRecovery,
           ...(options.notify === true ? {} : options.notify),
           config: () => evaluator.config,
           redisUrl: options.redisUrl,
@@ -306,6 +321,39 @@ export class Evaluator {
       throw error;
     }
     return evaluator;
+  }
+
+  /**
+   * Re-creates the tick schedulers when they are gone. They live in Redis: a Redis that restarts without its
+   * data (no persistence, a failover to an empty replica) loses them, and then only probe flips would trigger
+   * evaluations — a decision taken while every region still looked stale would never be looked at again, and
+   * no failback would ever run. Counting them is one ZCARD, cheap enough to do every few seconds.
+   */
+  private watchTickSchedulers(): void {
+    let checking = false;
+    this.schedulerWatch = setInterval(() => {
+      if (checking || this.closing !== undefined) return;
+      checking = true;
+      void (async () => {
+        const expected = Object.keys(this.config.services).length;
+        const present = await this.evaluateQueue.getJobSchedulersCount();
+        if (present >= expected) return;
+        this.logger.log('warn', 'tick schedulers missing in Redis (was its data lost?): re-creating them', {
+          present,
+          expected,
+        });
+        await syncTickSchedulers(this.evaluateQueue, this.config, this.tickMs);
+      })()
+        .catch((error: unknown) =>
+          this.logger.log('warn', 'could not check the tick schedulers', {
+            error: error instanceof Error ? error.message : String(error),
+          }),
+        )
+        .finally(() => {
+          checking = false;
+        });
+    }, this.schedulerWatchMs);
+    this.schedulerWatch.unref();
   }
 
   currentConfig(): Config {
@@ -375,6 +423,7 @@ export class Evaluator {
   close(force = false): Promise<void> {
     this.closing ??= (async () => {
       // Running drills are aborted first: their overlays are removed while Redis is still connected.
+      clearInterval(this.schedulerWatch);
       await this.drillScheduler?.close().catch(() => undefined);
       await this.worker.close(force).catch(() => undefined);
       // In-flight applies finish (graceful) before the connections go.

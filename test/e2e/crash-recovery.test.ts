@@ -213,31 +213,24 @@ async function restartEmpty(): Promise<void> {
 }
 
 /**
- * KNOWN GAP, marked `failing` (jest passes it while it fails; when the gap is closed it passes, jest reports
- * that, and `.failing` should go). The evaluator creates its tick job schedulers at start and on reload
- * only, so a Redis that comes back empty has none: no periodic evaluation runs any more, only probe flips
- * trigger one. Seen in this test: the flips after the restart were evaluated before the probes' heartbeats
- * were back, every region was stale, the answer stayed on the failed pool and nothing looked again; when
- * the timing is luckier the failover lands, but the failback (which waits for failbackAfter of health, not
- * for a flip) never comes.
+ * A Redis that comes back without its data has lost the tick job schedulers too: the evaluator notices they
+ * are missing (it counts them every few seconds) and re-creates them, so evaluations run again, the failover
+ * lands and the failback (which waits for failbackAfter of health, not for a flip) comes.
  */
-test.failing(
-  'Redis restarted empty (its data lost) mid-outage: converges, and fails back afterwards',
-  async () => {
-    const outageAt = world.dc('empty', 'a').set('down');
-    await eventually(async () => {
-      const opinions = await Promise.all(REGIONS.map((region) => world.opinion('empty', 'a1', region)));
-      return opinions.includes('down');
-    }, 'a first region to say empty/a1 is down');
-    await restartEmpty();
-    await waitFor(() => world.route53Values('empty').join() === VALUE_B, {
-      what: `Route 53 at pool b after the empty restart (outage ${Date.now() - outageAt} ms ago)`,
-      timeoutMs: 20_000,
-    });
-    world.dc('empty', 'a').set('up');
-    await waitFor(() => world.route53Values('empty').join() === VALUE_A, {
-      what: 'Route 53 back at pool a after the empty restart',
-      timeoutMs: 15_000,
-    });
-  },
-);
+test('Redis restarted empty (its data lost) mid-outage: converges, and fails back afterwards', async () => {
+  const outageAt = world.dc('empty', 'a').set('down');
+  await eventually(async () => {
+    const opinions = await Promise.all(REGIONS.map((region) => world.opinion('empty', 'a1', region)));
+    return opinions.includes('down');
+  }, 'a first region to say empty/a1 is down');
+  await restartEmpty();
+  await waitFor(() => world.route53Values('empty').join() === VALUE_B, {
+    what: `Route 53 at pool b after the empty restart (outage ${Date.now() - outageAt} ms ago)`,
+    timeoutMs: 20_000,
+  });
+  world.dc('empty', 'a').set('up');
+  await waitFor(() => world.route53Values('empty').join() === VALUE_A, {
+    what: 'Route 53 back at pool a after the empty restart',
+    timeoutMs: 15_000,
+  });
+});
