@@ -110,6 +110,9 @@ test('starts, evaluates, and stops with exit 0 on SIGTERM', async () => {
     endedEarly,
   ]);
   expect(first?.evaluatedBy).toBe('cmd-1');
+  // The first evaluation can land before the command has finished starting (the apply, notify and drill
+  // workers) and installed its signal handlers: a SIGTERM sent then would go unheard.
+  await waitFor(() => signals.listenerCount('SIGTERM') > 0, { what: 'the SIGTERM handler' });
   stopping = true;
   signals.send('SIGTERM');
   expect(await running).toBe(0);
