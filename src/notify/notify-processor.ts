@@ -69,7 +69,7 @@ export interface NotifyProcessingOptions {
   repeatEveryMs?: number;
   /**
    * How often a job whose event is in a group another job owns (the job of the group's first event, still
-   * queued or retrying) checks whether that group went out. @defaultValue 5000
+   * queued or retrying) checks whether that group went out. @defaultValue 1000 (one job-state read a second per waiting job; a delivery is never held back longer)
    */
   ownerPollMs?: number;
   /** Replaces the URL a formatter chose itself (PagerDuty's fixed endpoint): tests and labs. */
@@ -280,7 +280,7 @@ export class NotifyProcessor {
       // The group's first event has a job of its own, still to run or retrying: it sends the group, this
       // job checks back later. One sender per group keeps a failing webhook from getting one request per
       // event of the group at every retry.
-      return { kind: 'wait', delayMs: this.options.ownerPollMs ?? 5000 };
+      return { kind: 'wait', delayMs: this.options.ownerPollMs ?? 1000 };
     }
     const record = await this.readRecord(service.name);
     let notification: Notification | undefined;
