@@ -23,6 +23,7 @@ import { Evaluator, ReloadRefusedError } from '../evaluator/evaluator';
 import { jsonLineLogger, type Logger } from '../probe/logger';
 import { redactRedisUrl, resolveRedisUrl } from '../redis/connect';
 import { type CliIo, type Command, ExitCode, UsageError } from './cli-io';
+import { metricsPortOf } from './metrics-port';
 import { parseArgs } from './parse-args';
 
 /** What the command listens to for signals: `process`, or a stand-in in tests. */
@@ -79,15 +80,7 @@ function parseSettings(args: string[], io: CliIo): EvaluateSettings {
   if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 1000) {
     throw new UsageError(`--concurrency must be an integer from 1 to 1000, got "${values.concurrency}"`);
   }
-  let metricsPort: number | undefined;
-  if (values['metrics-port'] !== undefined) {
-    metricsPort = Number(values['metrics-port']);
-    if (!Number.isInteger(metricsPort) || metricsPort < 0 || metricsPort > 65535) {
-      throw new UsageError(
-        `--metrics-port must be a port number (0 = any free port), got "${values['metrics-port']}"`,
-      );
-    }
-  }
+  const metricsPort = metricsPortOf(values['metrics-port'], io.env);
   if (values.id !== undefined && !/^[\w.:@-]{1,100}$/.test(values.id)) {
     throw new UsageError(`--id may hold letters, digits and . _ : @ - (at most 100), got "${values.id}"`);
   }

@@ -17,6 +17,7 @@ import { jsonLineLogger } from '../probe/logger';
 import { HeaderSecretError, UnknownProbeRegionError } from '../probe/probe-target';
 import { defaultWorkerId, ProbeWorker, type ProbeWorkerOptions } from '../probe/worker';
 import { type CliIo, type Command, ExitCode, UsageError } from './cli-io';
+import { metricsPortOf } from './metrics-port';
 import { parseArgs } from './parse-args';
 
 /** Where the command receives SIGTERM / SIGINT / SIGHUP from (the process, or a test). */
@@ -42,15 +43,6 @@ function positiveInteger(flag: string, text: string | undefined): number | undef
   const value = Number(text);
   if (!Number.isInteger(value) || value < 1)
     throw new UsageError(`${flag} must be a positive integer, got "${text}"`);
-  return value;
-}
-
-function metricsPortOf(text: string | undefined): number | undefined {
-  if (text === undefined) return undefined;
-  const value = Number(text);
-  if (text.trim() === '' || !Number.isInteger(value) || value < 0 || value > 65535) {
-    throw new UsageError(`--metrics-port must be a port number (0 = any free port), got "${text}"`);
-  }
   return value;
 }
 
@@ -103,7 +95,7 @@ export function createProbeCommand(deps: ProbeCommandDeps = {}): Command {
     if (paths.length === 0) throw new UsageError('--config is required (or set QUORUMDNS_CONFIG)');
     const concurrency = positiveInteger('--concurrency', values.concurrency);
     const bufferCapacity = positiveInteger('--buffer-size', values['buffer-size']);
-    const metricsPort = metricsPortOf(values['metrics-port']);
+    const metricsPort = metricsPortOf(values['metrics-port'], io.env);
     const metricsHost = values['metrics-host'];
     const connectVia = connectViaOf(values.via);
     const load = deps.loadConfig ?? loadConfigOrThrow;

@@ -1,4 +1,5 @@
 /** The pure helpers of the operator commands: durations, --since, identity, config paths, colour, tables. */
+import { metricsPortOf } from '../../src/cli/metrics-port';
 import { UsageError } from '../../src/cli/cli-io';
 import { configPaths } from '../../src/cli/config-flag';
 import { parseSince } from '../../src/cli/events-command';
@@ -76,5 +77,21 @@ describe('text style', () => {
       'endpoint  opinion  verdict',
       'a         up       down',
     ]);
+  });
+});
+
+describe('metricsPortOf', () => {
+  it('takes --metrics-port, else QUORUMDNS_METRICS_PORT, else none', () => {
+    expect(metricsPortOf('9100', { QUORUMDNS_METRICS_PORT: '9464' })).toBe(9100);
+    expect(metricsPortOf(undefined, { QUORUMDNS_METRICS_PORT: '9464' })).toBe(9464);
+    expect(metricsPortOf(undefined, {})).toBeUndefined();
+    expect(metricsPortOf('0', {})).toBe(0);
+  });
+
+  it('names where a bad port came from', () => {
+    expect(() => metricsPortOf('http', {})).toThrow('--metrics-port must be a port number');
+    expect(() => metricsPortOf(undefined, { QUORUMDNS_METRICS_PORT: '70000' })).toThrow(
+      'QUORUMDNS_METRICS_PORT must be a port number (0 = any free port), got "70000"',
+    );
   });
 });
