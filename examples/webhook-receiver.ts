@@ -6,7 +6,9 @@
  * 3. recomputes `v1=` HMAC-SHA256(secret, `<timestamp>.<body>`) and compares in constant time,
  * 4. accepts each notification id once (quorumdns retries with the same id after a lost answer).
  *
- * It depends on node:http and node:crypto only. Run it:
+ * It depends on node:http and node:crypto only, on purpose: it is documentation to copy into a service that
+ * does not install quorumdns, so it repeats what quorumdns's own receiver code does (src/notify/webhook-signature.ts
+ * `verifyWebhook`, which the lab's receiver uses) rather than importing it. Run it:
  *
  *   QDNS_HMAC=your-secret PORT=8787 npx tsx examples/webhook-receiver.ts
  *

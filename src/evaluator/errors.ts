@@ -3,10 +3,11 @@
  * the Redis key and the field that is wrong, so an operator can inspect (or delete) exactly that value.
  */
 
+import { CodedError } from '../errors/coded-error';
+
 /** A value read from Redis does not have the shape quorumdns wrote. Never trusted, never fed to the core. */
-export class CorruptDataError extends Error {
+export class CorruptDataError extends CodedError {
   readonly code: string = 'ECORRUPTDATA';
-  override readonly name: string = 'CorruptDataError';
 
   constructor(
     /** The Redis key holding the bad value. */
@@ -23,31 +24,26 @@ export class CorruptDataError extends Error {
 /** The evaluator's record of a service (`ServiceKeys.state`) is malformed. */
 export class CorruptStateError extends CorruptDataError {
   override readonly code = 'ECORRUPTSTATE';
-  override readonly name = 'CorruptStateError';
 }
 
 /** A stored operator override (`ServiceKeys.overrides`) is malformed. */
 export class CorruptOverrideError extends CorruptDataError {
   override readonly code = 'ECORRUPTOVERRIDE';
-  override readonly name = 'CorruptOverrideError';
 }
 
 /** An entry of a service's events stream is malformed. */
 export class CorruptEventError extends CorruptDataError {
   override readonly code = 'ECORRUPTEVENT';
-  override readonly name = 'CorruptEventError';
 }
 
 /** Opinions or heartbeats written by the probe workers are malformed. */
 export class CorruptProbeDataError extends CorruptDataError {
   override readonly code = 'ECORRUPTPROBEDATA';
-  override readonly name = 'CorruptProbeDataError';
 }
 
 /** Compare-and-set lost too many times in a row: other evaluators keep committing first. */
-export class CommitConflictError extends Error {
+export class CommitConflictError extends CodedError {
   readonly code = 'ECOMMITCONFLICT';
-  override readonly name = 'CommitConflictError';
 
   constructor(
     readonly service: string,

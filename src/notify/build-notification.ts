@@ -18,6 +18,7 @@ import type {
 } from '../evaluator/service-record';
 import { describeServingPools } from '../quorum/decision-shape';
 import { formatDuration, formatTime } from '../quorum/format-duration';
+import { inRuleOrder } from '../quorum/rule-order';
 import type { Decision, RuleName } from '../quorum/types';
 import { labelOfTargetName, plannedDnsChanges } from './answer-lines';
 import type {
@@ -32,22 +33,6 @@ import { votesFromExplanation } from './notification-votes';
 export const DRILL_TAG = '[DRILL]';
 
 const SEVERITY_RANK: Record<Severity, number> = { info: 0, warning: 1, critical: 2 };
-
-/** Rules in the order the explanation lists them (src/quorum/explanation.ts), so messages read alike. */
-const RULE_ORDER: RuleName[] = [
-  'quorum',
-  'stale-region',
-  'suspect-region',
-  'policy',
-  'override',
-  'failback-delay',
-  'failback-manual',
-  'early-failback',
-  'flap-damping',
-  'max-drained-pools',
-  'fail-open',
-  'freeze',
-];
 
 const OVERRIDE_KINDS: ReadonlySet<StoredEventKind> = new Set([
   'override-set',
@@ -86,6 +71,7 @@ export function buildNotification(input: {
   );
   const severity = severityOf(kind, events);
   const pools = poolChanges(input.service, events);
+  const subject: MessageSubject = { kind, svc: input.service, events, facts, pools };
   const notification: Notification = {
     version: 1,
     id: notificationId(['events', config.deployment.id, input.service, ...events.map((e) => e.id).sort()]),
@@ -93,8 +79,8 @@ export function buildNotification(input: {
     severity,
     deployment: config.deployment.id,
     service: input.service,
-    title: tagDrill(drill, titleOf(kind, input.service, events, facts, pools)),
-    summary: summaryOf(kind, input.service, events, facts, pools),
+    title: tagDrill(drill, titleOf(subject)),
+    summary: summaryOf(subject),
     drill,
     generation: Math.max(...events.map((e) => e.generation)),
     at: Math.max(...events.map((e) => e.at)),
@@ -204,6 +190,16 @@ interface Facts {
   dnsChanges: NotificationDnsChange[];
   /** Apply events with a readable DNS summary, with their target label. */
   applies: Array<{ event: StoredEvent; dns: DnsChangeSummary; label: string }>;
+}
+
+/** What the title and the summary put into words: one kind of message about one service's events. */
+interface MessageSubject {
+  kind: NotificationKind;
+  /** The service's name. */
+  svc: string;
+  events: readonly StoredEvent[];
+  facts: Facts;
+  pools: readonly NotificationPoolChange[];
 }
 
 function has(events: readonly StoredEvent[], kind: StoredEventKind): boolean {
@@ -327,7 +323,7 @@ function poolChanges(serviceName: string, events: readonly StoredEvent[]): Notif
 
 function rulesOf(events: readonly StoredEvent[]): RuleName[] {
   const fired = new Set<string>(events.map((e) => e.rule).filter((r): r is RuleName => r !== undefined));
-  return RULE_ORDER.filter((rule) => fired.has(rule));
+  return inRuleOrder(fired);
 }
 
 /** The decision's own explanation when the group has one; otherwise what each event said. */
@@ -413,13 +409,8 @@ function overrideId(event: StoredEvent): string {
   return event.override ?? 'override';
 }
 
-function titleOf(
-  kind: NotificationKind,
-  svc: string,
-  events: readonly StoredEvent[],
-  facts: Facts,
-  pools: readonly NotificationPoolChange[],
-): string {
+function titleOf(subject: MessageSubject): string {
+  const { kind, svc, events, facts, pools } = subject;
   const before = servingNames(facts.before);
   const after = servingNames(facts.after);
   switch (kind) {
@@ -489,13 +480,8 @@ function mostSevere(events: readonly StoredEvent[]): StoredEvent {
   return events.reduce((top, e) => (SEVERITY_RANK[e.severity] > SEVERITY_RANK[top.severity] ? e : top));
 }
 
-function summaryOf(
-  kind: NotificationKind,
-  svc: string,
-  events: readonly StoredEvent[],
-  facts: Facts,
-  pools: readonly NotificationPoolChange[],
-): string {
+function summaryOf(subject: MessageSubject): string {
+  const { kind, svc, events, facts, pools } = subject;
   const answer =
     facts.after !== undefined
       ? ` The answer changes to ${describeServingPools(facts.after)}` +

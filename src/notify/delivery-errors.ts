@@ -11,6 +11,8 @@
  * resolved secret: they go to logs, to job records in Redis and to terminals.
  */
 
+import { CodedError } from '../errors/coded-error';
+
 export interface DeliveryErrorDetails {
   /** HTTP status of the remote's answer, when there was one. */
   status?: number;
@@ -18,8 +20,7 @@ export interface DeliveryErrorDetails {
   answer?: string;
 }
 
-export abstract class DeliveryError extends Error {
-  abstract readonly code: string;
+export abstract class DeliveryError extends CodedError {
   /** Whether another attempt may succeed. */
   abstract readonly retryable: boolean;
   readonly status: number | undefined;
@@ -36,13 +37,11 @@ export abstract class DeliveryError extends Error {
 export class TransientDeliveryError extends DeliveryError {
   readonly code: string = 'ENOTIFY_TRANSIENT';
   readonly retryable = true;
-  override readonly name: string = 'TransientDeliveryError';
 }
 
 /** The request did not complete within the channel's timeout (connect, send, answer and body together). */
 export class DeliveryTimeoutError extends TransientDeliveryError {
   override readonly code = 'ENOTIFY_TIMEOUT';
-  override readonly name = 'DeliveryTimeoutError';
 }
 
 /**
@@ -51,14 +50,12 @@ export class DeliveryTimeoutError extends TransientDeliveryError {
  */
 export class ChannelSecretError extends TransientDeliveryError {
   override readonly code = 'ENOTIFY_SECRET';
-  override readonly name = 'ChannelSecretError';
 }
 
 /** 429: the remote asks us to slow down, possibly saying for how long. */
 export class RateLimitedError extends DeliveryError {
   readonly code = 'ENOTIFY_RATE_LIMITED';
   readonly retryable = true;
-  override readonly name = 'RateLimitedError';
 
   constructor(
     message: string,
@@ -74,7 +71,6 @@ export class RateLimitedError extends DeliveryError {
 export class PermanentDeliveryError extends DeliveryError {
   readonly code = 'ENOTIFY_PERMANENT';
   readonly retryable = false;
-  override readonly name = 'PermanentDeliveryError';
 }
 
 export function isDeliveryError(error: unknown): error is DeliveryError {

@@ -18,6 +18,7 @@
 import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
+import { CodedError } from '../errors/coded-error';
 import { CorruptDataError } from '../evaluator/errors';
 import { notifyJobOptions } from '../evaluator/queues';
 import { FIELD_SEPARATOR, type RedisKeyLayout } from '../redis/keys';
@@ -63,15 +64,13 @@ export interface NotifyRetryJobData {
 }
 
 /** A failure id that is not (or no longer) recorded. */
-export class UnknownFailureError extends Error {
+export class UnknownFailureError extends CodedError {
   readonly code = 'ENOTIFY_UNKNOWN_FAILURE';
-  override readonly name = 'UnknownFailureError';
 }
 
 /** A failure record in Redis does not have the shape quorumdns wrote. */
 export class CorruptFailureError extends CorruptDataError {
   override readonly code = 'ECORRUPTNOTIFY';
-  override readonly name = 'CorruptFailureError';
 }
 
 const failedSchema = z.looseObject({

@@ -8,14 +8,13 @@
  * worker's backoff strategy is exponential from the job's delay, except after a 429 that said how long to
  * wait (Retry-After, capped), which it honours instead.
  */
-import { type Job, type MinimalJob, Queue, Worker } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { Job, MinimalJob } from 'bullmq';
 import { Registry } from 'prom-client';
 import type { Config } from '../config/types';
-import { createEvaluatorRedis } from '../evaluator/evaluator-redis';
 import { QueueName } from '../evaluator/queues';
 import { createNotifyMetrics, type NotifyMetrics } from '../metrics/notify-metrics';
 import type { Logger } from '../probe/logger';
+import { QueueWorkerHost } from '../queue/queue-worker-host';
 import { redisKeys } from '../redis/keys';
 import { RateLimitedError } from './delivery-errors';
 import { FailedNotificationStore } from './failed-notifications';
@@ -41,92 +40,55 @@ export interface NotifyWorkerOptions extends NotifyProcessingOptions {
 
 export class NotifyWorker {
   readonly metrics: NotifyMetrics;
-  private readonly commands: Redis;
-  private readonly workerConnection: Redis;
-  private readonly queue: Queue;
-  private readonly worker: Worker;
-  private closing: Promise<void> | undefined;
+  private readonly host: QueueWorkerHost;
 
-  private constructor(private readonly options: NotifyWorkerOptions) {
-    const name = options.id ?? 'notify';
+  private constructor(options: NotifyWorkerOptions) {
     const keys = redisKeys(options.config().deployment.redis.keyPrefix);
-    this.commands = createEvaluatorRedis(options.redisUrl, 'commands', `quorumdns-notify:${name}`);
-    this.workerConnection = createEvaluatorRedis(
-      options.redisUrl,
-      'worker',
-      `quorumdns-notify-worker:${name}`,
-    );
-    this.queue = new Queue(QueueName.notify, { connection: this.commands, prefix: keys.queuePrefix });
-    this.queue.on('error', (error: Error) =>
-      options.logger.log('warn', 'notify queue error', { error: error.message }),
-    );
-    const failures = new FailedNotificationStore(this.commands, keys);
+    this.host = new QueueWorkerHost({
+      role: 'notify',
+      id: options.id ?? 'notify',
+      redisUrl: options.redisUrl,
+      queuePrefix: keys.queuePrefix,
+      logger: options.logger,
+    });
+    const commands = this.host.commands;
+    const failures = new FailedNotificationStore(commands, keys);
     this.metrics = createNotifyMetrics(options.registry ?? new Registry(), {
       failedCount: () => failures.count(),
     });
     const processor = new NotifyProcessor({
       ...options,
-      redis: this.commands,
+      redis: commands,
       keys,
-      queue: this.queue,
+      queue: this.host.queue(QueueName.notify),
       metrics: this.metrics,
     });
-    this.worker = new Worker(
+    this.host.createWorker(
       QueueName.notify,
       (job: Job, token?: string): Promise<NotifyJobResult> => processor.process(job, token),
       {
-        connection: this.workerConnection,
-        prefix: keys.queuePrefix,
-        name,
-        autorun: false,
         concurrency: options.concurrency ?? 8,
         lockDuration: options.lockDurationMs ?? 30_000,
         stalledInterval: options.stalledIntervalMs ?? 15_000,
         settings: { backoffStrategy: notifyBackoff },
       },
     );
-    this.worker.on('error', (error: Error) =>
-      options.logger.log('warn', 'notify worker error', { error: error.message }),
-    );
-    this.worker.on('stalled', (jobId: string) =>
-      options.logger.log('warn', 'recovered a stalled notify job', { jobId }),
-    );
   }
 
   /** Connects and starts taking jobs. */
   static async start(options: NotifyWorkerOptions): Promise<NotifyWorker> {
     const worker = new NotifyWorker(options);
-    try {
-      void worker.worker.run().catch((error: unknown) => {
-        options.logger.log('error', 'notify worker stopped', {
-          error: error instanceof Error ? error.message : String(error),
-        });
-      });
-      await worker.worker.waitUntilReady();
-    } catch (error) {
-      await worker.close();
-      throw error;
-    }
+    await worker.host.start();
     return worker;
   }
 
   isRunning(): boolean {
-    return this.closing === undefined && this.worker.isRunning();
+    return this.host.isRunning();
   }
 
   /** Graceful: deliveries in flight finish (each within its channel's timeout). `force` abandons them. */
   close(force = false): Promise<void> {
-    this.closing ??= (async () => {
-      await this.worker.close(force).catch(() => undefined);
-      await this.queue.close().catch(() => undefined);
-      await Promise.all([
-        this.commands.quit().catch(() => undefined),
-        this.workerConnection.quit().catch(() => undefined),
-      ]);
-      this.commands.disconnect();
-      this.workerConnection.disconnect();
-    })();
-    return this.closing;
+    return this.host.close(force);
   }
 }
 

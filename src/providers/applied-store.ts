@@ -8,6 +8,7 @@
  * paused process.
  */
 import type { Redis } from 'ioredis';
+import { CodedError } from '../errors/coded-error';
 import { CorruptDataError } from '../evaluator/errors';
 import { LuaScript } from '../evaluator/lua-script';
 import { describeIssue } from '../evaluator/redis-schemas';
@@ -17,13 +18,11 @@ import { type AppliedTarget, appliedField, appliedTargetSchema } from './applied
 /** A stored `AppliedTarget` does not have the shape quorumdns writes. */
 export class CorruptAppliedError extends CorruptDataError {
   override readonly code = 'ECORRUPTAPPLIED';
-  override readonly name = 'CorruptAppliedError';
 }
 
 /** The write would move a target's applied generation backwards (someone newer wrote first). */
-export class StaleAppliedWriteError extends Error {
+export class StaleAppliedWriteError extends CodedError {
   readonly code = 'ESTALEAPPLIED';
-  override readonly name = 'StaleAppliedWriteError';
 
   constructor(
     readonly key: string,

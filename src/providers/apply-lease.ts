@@ -11,6 +11,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
+import { CodedError } from '../errors/coded-error';
 import { LuaScript } from '../evaluator/lua-script';
 import type { RedisKeyLayout } from '../redis/keys';
 import { appliedField } from './applied-target';
@@ -74,15 +75,13 @@ return 1
 );
 
 /** The lease was lost while the apply ran (expired without renewal, e.g. Redis unreachable for too long). */
-export class LeaseLostError extends Error {
+export class LeaseLostError extends CodedError {
   readonly code = 'ELEASELOST';
-  override readonly name = 'LeaseLostError';
 }
 
 /** Someone else holds the lease (`acquire` with a wait that ran out). */
-export class LeaseBusyError extends Error {
+export class LeaseBusyError extends CodedError {
   readonly code = 'ELEASEBUSY';
-  override readonly name = 'LeaseBusyError';
 
   constructor(
     readonly target: string,

@@ -14,15 +14,14 @@
  * Every job is independent: a target whose provider is down only occupies its own jobs, never another
  * target's (the worker runs several jobs at once).
  */
-import { DelayedError, type Job, Queue, UnrecoverableError, Worker } from 'bullmq';
-import type { Redis } from 'ioredis';
+import { DelayedError, type Job, UnrecoverableError } from 'bullmq';
 import type { Registry } from 'prom-client';
 import type { Config, Provider } from '../config/types';
-import { createEvaluatorRedis } from '../evaluator/evaluator-redis';
 import { JobDispatcher } from '../evaluator/job-dispatcher';
 import { APPLY_JOB_NAME, type ApplyJobData, type NotifyJobData, QueueName } from '../evaluator/queues';
 import { type ApplyMetrics, createApplyMetrics } from '../metrics/apply-metrics';
 import type { Logger } from '../probe/logger';
+import { QueueWorkerHost } from '../queue/queue-worker-host';
 import { redisKeys } from '../redis/keys';
 import { ApplyLease } from './apply-lease';
 import {
@@ -78,16 +77,10 @@ export interface ApplyJobResult {
 export class ApplyWorker {
   readonly metrics: ApplyMetrics | undefined;
   readonly processor: ApplyProcessor;
-  private readonly commands: Redis;
-  private readonly workerConnection: Redis;
-  private readonly applyQueue: Queue<ApplyJobData>;
-  private readonly notifyQueue: Queue<NotifyJobData>;
-  private readonly worker: Worker<ApplyJobData, ApplyJobResult>;
-  private readonly adapters: AdapterPool;
+  private readonly host: QueueWorkerHost;
   private readonly busyDelayMs: number;
   private readonly logger: Logger;
   private readonly onJob: ApplyWorkerOptions['onJob'];
-  private closing: Promise<void> | undefined;
 
   private constructor(options: ApplyWorkerOptions) {
     this.logger = options.logger;
@@ -95,45 +88,38 @@ export class ApplyWorker {
     this.busyDelayMs = options.busyDelayMs ?? 1000;
     const config = options.config();
     const keys = redisKeys(config.deployment.redis.keyPrefix);
-    const prefix = keys.queuePrefix;
-    this.commands = createEvaluatorRedis(options.redisUrl, 'commands', `quorumdns-apply:${options.id}`);
-    this.workerConnection = createEvaluatorRedis(
-      options.redisUrl,
-      'worker',
-      `quorumdns-apply-worker:${options.id}`,
-    );
-    this.applyQueue = new Queue<ApplyJobData>(QueueName.apply, { connection: this.commands, prefix });
-    this.notifyQueue = new Queue<NotifyJobData>(QueueName.notify, { connection: this.commands, prefix });
-    for (const queue of [this.applyQueue, this.notifyQueue]) {
-      queue.on('error', (error: Error) =>
-        this.logger.log('warn', 'apply: queue error', { error: error.message }),
-      );
-    }
+    this.host = new QueueWorkerHost({
+      role: 'apply',
+      id: options.id,
+      redisUrl: options.redisUrl,
+      queuePrefix: keys.queuePrefix,
+      logger: options.logger,
+    });
+    const commands = this.host.commands;
+    const applyQueue = this.host.queue<ApplyJobData>(QueueName.apply);
+    const notifyQueue = this.host.queue<NotifyJobData>(QueueName.notify);
     this.metrics = options.registry === undefined ? undefined : createApplyMetrics(options.registry);
-    const adapterDeps: AdapterDeps = { redis: this.commands, keyPrefix: config.deployment.redis.keyPrefix };
+    const adapterDeps: AdapterDeps = { redis: commands, keyPrefix: config.deployment.redis.keyPrefix };
     if (options.env !== undefined) adapterDeps.env = options.env;
-    this.adapters = new AdapterPool(adapterDeps, options.createAdapter ?? createAdapter);
+    const adapters = new AdapterPool(adapterDeps, options.createAdapter ?? createAdapter);
+    this.host.closeWith(adapters);
     const processorOptions: ApplyProcessorOptions = {
-      redis: this.commands,
+      redis: commands,
       keys,
       config: options.config,
-      adapters: this.adapters,
-      lease: new ApplyLease(this.commands, keys, { ttlMs: options.leaseTtlMs ?? 30_000 }),
+      adapters,
+      lease: new ApplyLease(commands, keys, { ttlMs: options.leaseTtlMs ?? 30_000 }),
       logger: options.logger,
-      dispatcher: new JobDispatcher(this.applyQueue, this.notifyQueue),
+      dispatcher: new JobDispatcher(applyQueue, notifyQueue),
       id: options.id,
     };
     if (this.metrics !== undefined) processorOptions.metrics = this.metrics;
     if (options.sync !== undefined) processorOptions.sync = options.sync;
     this.processor = new ApplyProcessor(processorOptions);
-    this.worker = new Worker<ApplyJobData, ApplyJobResult>(
+    this.host.createWorker<ApplyJobData, ApplyJobResult>(
       QueueName.apply,
       (job, token, signal) => this.process(job, token, signal),
       {
-        connection: this.workerConnection,
-        prefix,
-        name: options.id,
-        autorun: false,
         concurrency: options.concurrency ?? 8,
         lockDuration: options.lockDurationMs ?? 30_000,
         stalledInterval: options.stalledIntervalMs ?? 15_000,
@@ -141,37 +127,21 @@ export class ApplyWorker {
         maxStalledCount: 3,
       },
     );
-    this.worker.on('error', (error: Error) =>
-      this.logger.log('warn', 'apply worker error', { error: error.message }),
-    );
-    this.worker.on('stalled', (jobId: string) =>
-      this.logger.log('warn', 'recovered a stalled apply job', { jobId }),
-    );
   }
 
   /** Starts taking apply jobs. */
   static async start(options: ApplyWorkerOptions): Promise<ApplyWorker> {
     const worker = new ApplyWorker(options);
-    try {
-      void worker.worker.run().catch((error: unknown) => {
-        worker.logger.log('error', 'apply worker stopped', {
-          error: error instanceof Error ? error.message : String(error),
-        });
-      });
-      await worker.worker.waitUntilReady();
-    } catch (error) {
-      await worker.close();
-      throw error;
-    }
+    await worker.host.start();
     return worker;
   }
 
   /** Why the worker is not ready (empty when it is): for `/readyz`. */
   async readinessProblems(): Promise<string[]> {
     const reasons: string[] = [];
-    if (!this.worker.isRunning()) reasons.push('apply worker is not running');
+    if (!this.host.isRunning()) reasons.push('apply worker is not running');
     try {
-      await this.commands.ping();
+      await this.host.commands.ping();
     } catch (error) {
       reasons.push(
         `apply worker: Redis unreachable: ${error instanceof Error ? error.message : String(error)}`,
@@ -182,20 +152,7 @@ export class ApplyWorker {
 
   /** Graceful: in-flight applies finish (their jobs complete); `force` abandons them (they run again elsewhere). */
   close(force = false): Promise<void> {
-    this.closing ??= (async () => {
-      await this.worker.close(force).catch(() => undefined);
-      await Promise.all(
-        [this.applyQueue, this.notifyQueue].map((queue) => queue.close().catch(() => undefined)),
-      );
-      await this.adapters.close();
-      await Promise.all([
-        this.commands.quit().catch(() => undefined),
-        this.workerConnection.quit().catch(() => undefined),
-      ]);
-      this.commands.disconnect();
-      this.workerConnection.disconnect();
-    })();
-    return this.closing;
+    return this.host.close(force);
   }
 
   private async process(

@@ -13,23 +13,9 @@ import {
   restoredEarly,
 } from './phrases';
 import { describeQuorum } from './quorum-size';
+import { inRuleOrder } from './rule-order';
 import type { PoolVerdict } from './pool-verdicts';
 import type { Explanation, PoolExplanation, PoolStatus, RegionExplanation, RuleName } from './types';
-
-const ruleOrder: RuleName[] = [
-  'quorum',
-  'stale-region',
-  'suspect-region',
-  'policy',
-  'override',
-  'failback-delay',
-  'failback-manual',
-  'early-failback',
-  'flap-damping',
-  'max-drained-pools',
-  'fail-open',
-  'freeze',
-];
 
 /** Why the decision is what it is: votes per region, the rules that fired, a line per pool. */
 export function buildExplanation(facts: EvaluationFacts): Explanation {
@@ -233,5 +219,5 @@ function firedRules(facts: EvaluationFacts, pools: readonly PoolExplanation[]): 
   if (facts.eligibility.clamped.length > 0) fired.add('max-drained-pools');
   if (facts.failOpen) fired.add('fail-open');
   if (facts.overrides.freezes.length > 0) fired.add('freeze');
-  return ruleOrder.filter((rule) => fired.has(rule));
+  return inRuleOrder(fired);
 }

@@ -12,13 +12,10 @@ import vm from 'node:vm';
 import { type AuthClient, PassThroughClient } from 'google-auth-library';
 import type { CloudDnsProvider } from '../../src/config/types';
 import { createAdapter } from '../../src/providers/create-adapter';
-import { initialDecision } from '../../src/providers/desired-records';
 import type { DnsProviderAdapter } from '../../src/providers/provider-adapter';
-import { isProviderError, type ProviderError } from '../../src/providers/provider-errors';
 import { type RateLimiter, unlimited } from '../../src/providers/rate-limiter';
 import type { ManagedRecordType, RecordSet } from '../../src/providers/record-set';
 import { canonicalRecordSet } from '../../src/providers/record-set-equality';
-import { syncTarget } from '../../src/providers/sync-target';
 import { type CloudDnsApi, createCloudDnsApi } from '../../src/providers/clouddns/clouddns-api';
 import {
   CLOUDDNS_CAPABILITIES,
@@ -27,7 +24,6 @@ import {
 } from '../../src/providers/clouddns/clouddns-adapter';
 import { authClientFor } from '../../src/providers/clouddns/clouddns-credentials';
 import { describeAdapterConformance, type ConformanceHarness } from './conformance/adapter-conformance';
-import { address, conformanceService, decisionWithWeights } from './conformance/conformance-service';
 import {
   startCloudDnsServer,
   type CloudDnsRrset,
@@ -35,6 +31,13 @@ import {
   type CloudDnsTestServer,
 } from './clouddns-server';
 import { getClosedPort, startHangingServer, startResettingServer } from '../support/misbehaving-servers';
+import { providerFailure } from './support/provider-failure';
+import {
+  dryRunFreshService,
+  type SyncedAdapter,
+  syncToWeights,
+  weightedApiService,
+} from './support/adapter-sync';
 import { waitFor } from '../support/wait-for';
 
 // --- network guards ----------------------------------------------------------------------------------------
@@ -127,6 +130,23 @@ function providerFor(server: CloudDnsTestServer, extra: Partial<CloudDnsProvider
 }
 
 const dotted = (name: string): string => `${name}.`;
+
+/** api.example.com's weighted rrset on the wire: east's two addresses, then west's one (weight 3), TTL 30. */
+function apiWrrRrset(eastWeight: number, westWeight: number): CloudDnsRrset {
+  return {
+    name: 'api.example.com.',
+    type: 'A',
+    ttl: 30,
+    routingPolicy: {
+      wrr: {
+        items: [
+          { weight: eastWeight, rrdatas: ['192.0.2.10', '192.0.2.11'] },
+          { weight: westWeight, rrdatas: ['198.51.100.20'] },
+        ],
+      },
+    },
+  };
+}
 
 /** Our record sets in the server's vocabulary (its own conversion, not the adapter's codec). */
 function toServerRrset(set: RecordSet): CloudDnsRrset {
@@ -232,15 +252,6 @@ afterEach(async () => {
   }
 });
 
-async function failure(promise: Promise<unknown>): Promise<ProviderError> {
-  const outcome = await promise.then(
-    () => undefined,
-    (error: unknown) => error,
-  );
-  if (!isProviderError(outcome)) throw new Error(`expected a ProviderError, got ${String(outcome)}`);
-  return outcome;
-}
-
 function byName(x: RecordSet, y: RecordSet): number {
   return x.name < y.name ? -1 : x.name > y.name ? 1 : 0;
 }
@@ -325,37 +336,11 @@ describe('Cloud DNS adapter', () => {
     await adapter.apply(ZONE, [{ action: 'create', after: weighted }]);
 
     expect(calls.find((call) => call.operation === 'changes.create')?.detail).toEqual({
-      additions: [
-        {
-          name: 'api.example.com.',
-          type: 'A',
-          ttl: 30,
-          routingPolicy: {
-            wrr: {
-              items: [
-                { weight: 0, rrdatas: ['192.0.2.10', '192.0.2.11'] },
-                { weight: 3, rrdatas: ['198.51.100.20'] },
-              ],
-            },
-          },
-        },
-      ],
+      additions: [apiWrrRrset(0, 3)],
       deletions: [],
     });
     const stored = server.rrsets(PROJECT, ZONE).find((rrset) => rrset.name === 'api.example.com.');
-    expect(stored).toEqual({
-      name: 'api.example.com.',
-      type: 'A',
-      ttl: 30,
-      routingPolicy: {
-        wrr: {
-          items: [
-            { weight: 0, rrdatas: ['192.0.2.10', '192.0.2.11'] },
-            { weight: 3, rrdatas: ['198.51.100.20'] },
-          ],
-        },
-      },
-    });
+    expect(stored).toEqual(apiWrrRrset(0, 3));
     expect(await adapter.read({ zone: ZONE, names: ['api.example.com'] })).toEqual([
       canonicalRecordSet(weighted),
     ]);
@@ -363,30 +348,9 @@ describe('Cloud DNS adapter', () => {
 
   it('weights: drains and restores a pool in one atomic change each, deleting the exact set it read', async () => {
     const { server, provider, adapter, calls } = await start();
-    const service = conformanceService({
-      name: 'web',
-      dnsNames: ['api.example.com'],
-      pools: [
-        { name: 'east', targets: [address('192.0.2.10'), address('192.0.2.11')] },
-        { name: 'west', targets: [address('198.51.100.20')], weight: 3 },
-      ],
-      provider: provider.name,
-      zone: ZONE,
-      mode: 'weights',
-      policy: 'weighted',
-    });
-    const sync = (weights: Record<string, number>) =>
-      syncTarget({
-        service,
-        target: service.providers[0] as (typeof service.providers)[number],
-        provider,
-        deploymentId: 'gcp-test',
-        decision: decisionWithWeights(service, weights),
-        adapter,
-        dryRun: false,
-        retry: { baseDelayMs: 20, maxDelayMs: 200, syncPollInitialMs: 50, syncPollMaxMs: 200 },
-        rateLimiter: unlimited,
-      });
+    const target: SyncedAdapter = { provider, adapter, zone: ZONE, deploymentId: 'gcp-test' };
+    const service = weightedApiService(target);
+    const sync = (weights: Record<string, number>) => syncToWeights(target, service, weights);
     const items = () =>
       server.rrsets(PROJECT, ZONE).find((rrset) => rrset.name === 'api.example.com.')?.routingPolicy?.wrr
         .items;
@@ -406,36 +370,8 @@ describe('Cloud DNS adapter', () => {
     ]);
     const drainChange = calls.filter((call) => call.operation === 'changes.create')[posted]?.detail;
     expect(drainChange).toEqual({
-      deletions: [
-        {
-          name: 'api.example.com.',
-          type: 'A',
-          ttl: 30,
-          routingPolicy: {
-            wrr: {
-              items: [
-                { weight: 1, rrdatas: ['192.0.2.10', '192.0.2.11'] },
-                { weight: 3, rrdatas: ['198.51.100.20'] },
-              ],
-            },
-          },
-        },
-      ],
-      additions: [
-        {
-          name: 'api.example.com.',
-          type: 'A',
-          ttl: 30,
-          routingPolicy: {
-            wrr: {
-              items: [
-                { weight: 0, rrdatas: ['192.0.2.10', '192.0.2.11'] },
-                { weight: 3, rrdatas: ['198.51.100.20'] },
-              ],
-            },
-          },
-        },
-      ],
+      deletions: [apiWrrRrset(1, 3)],
+      additions: [apiWrrRrset(0, 3)],
     });
 
     await sync({ east: 1, west: 3 });
@@ -491,7 +427,9 @@ describe('Cloud DNS adapter', () => {
 
   it('refuses names outside the managed zone before listing anything', async () => {
     const { adapter, calls } = await start();
-    const error = await failure(adapter.read({ zone: ZONE, names: ['www.example.com', 'www.example.org'] }));
+    const error = await providerFailure(
+      adapter.read({ zone: ZONE, names: ['www.example.com', 'www.example.org'] }),
+    );
     expect(error.code).toBe('REJECTED');
     expect(error.message).toContain('managed zone example-com of project quorumdns-test is example.com');
     expect(error.message).toContain('www.example.org');
@@ -601,7 +539,7 @@ describe('Cloud DNS adapter', () => {
       const { server, adapter } = await start();
       server.injectFault({ status, method: 'POST', resource: 'changes' });
 
-      const error = await failure(adapter.apply(ZONE, [{ action: 'create', after: www }]));
+      const error = await providerFailure(adapter.apply(ZONE, [{ action: 'create', after: www }]));
 
       expect(error).toMatchObject({ code, remoteCode: reason, httpStatus: status, provider: 'gcp' });
       expect(error.remoteMessage).toBeTruthy();
@@ -615,7 +553,7 @@ describe('Cloud DNS adapter', () => {
     it('409 alreadyExists when a created set exists -> CONFLICT', async () => {
       const { server, adapter } = await start();
       server.seed(PROJECT, ZONE, [toServerRrset(www)]);
-      const error = await failure(adapter.apply(ZONE, [{ action: 'create', after: www }]));
+      const error = await providerFailure(adapter.apply(ZONE, [{ action: 'create', after: www }]));
       expect(error).toMatchObject({ code: 'CONFLICT', remoteCode: 'alreadyExists', httpStatus: 409 });
       expect(error.remoteMessage).toContain("'www.example.com. (A)' already exists");
     });
@@ -626,7 +564,7 @@ describe('Cloud DNS adapter', () => {
       const [read] = await adapter.read({ zone: ZONE, names: ['www.example.com'] });
       server.seed(PROJECT, ZONE, [toServerRrset(a('www.example.com', ['192.0.2.99']))]);
 
-      const error = await failure(
+      const error = await providerFailure(
         adapter.apply(ZONE, [
           { action: 'update', before: read as RecordSet, after: a('www.example.com', ['192.0.2.2']) },
         ]),
@@ -639,14 +577,14 @@ describe('Cloud DNS adapter', () => {
 
     it('404 on a deletion of a set that is gone -> CONFLICT', async () => {
       const { adapter } = await start();
-      const error = await failure(adapter.apply(ZONE, [{ action: 'delete', before: www }]));
+      const error = await providerFailure(adapter.apply(ZONE, [{ action: 'delete', before: www }]));
       expect(error).toMatchObject({ code: 'CONFLICT', remoteCode: 'notFound', httpStatus: 404 });
       expect(error.remoteMessage).toContain('entity.change.deletions[0]');
     });
 
     it('400 invalid value -> REJECTED, naming the field', async () => {
       const { adapter } = await start();
-      const error = await failure(
+      const error = await providerFailure(
         adapter.apply(ZONE, [{ action: 'create', after: a('www.example.com', ['not-an-address']) }]),
       );
       expect(error).toMatchObject({ code: 'REJECTED', remoteCode: 'invalid', httpStatus: 400 });
@@ -656,7 +594,7 @@ describe('Cloud DNS adapter', () => {
 
     it('403 quotaExceeded for a change over the per-change limits -> REJECTED, not FORBIDDEN', async () => {
       const { adapter } = await start({ limits: { maxAdditions: 1, maxDeletions: 1000 } });
-      const error = await failure(
+      const error = await providerFailure(
         adapter.apply(ZONE, [
           { action: 'create', after: www },
           { action: 'create', after: a('api.example.com', ['192.0.2.2']) },
@@ -668,7 +606,7 @@ describe('Cloud DNS adapter', () => {
 
     it('401 without credentials -> FORBIDDEN with where credentials come from', async () => {
       const { server, adapter } = await start({}, { authClient: new PassThroughClient() });
-      const error = await failure(adapter.read({ zone: ZONE, names: ['www.example.com'] }));
+      const error = await providerFailure(adapter.read({ zone: ZONE, names: ['www.example.com'] }));
       expect(error).toMatchObject({ code: 'FORBIDDEN', remoteCode: 'required', httpStatus: 401 });
       expect(error.message).toContain('Application Default Credentials');
       expect(server.requests).toHaveLength(1);
@@ -684,7 +622,7 @@ describe('Cloud DNS adapter', () => {
       running.push({ server, adapter });
       server.injectFault({ status: 403, method: 'GET' });
 
-      const error = await failure(adapter.read({ zone: ZONE, names: ['www.example.com'] }));
+      const error = await providerFailure(adapter.read({ zone: ZONE, names: ['www.example.com'] }));
 
       expect(error.code).toBe('FORBIDDEN');
       expect(error.message).toContain(
@@ -696,16 +634,20 @@ describe('Cloud DNS adapter', () => {
 
     it('an unknown managed zone -> NOT_FOUND; an unknown change -> NOT_FOUND', async () => {
       const { adapter } = await start();
-      const zoneError = await failure(adapter.read({ zone: 'no-such-zone', names: ['www.example.com'] }));
+      const zoneError = await providerFailure(
+        adapter.read({ zone: 'no-such-zone', names: ['www.example.com'] }),
+      );
       expect(zoneError).toMatchObject({ code: 'NOT_FOUND', remoteCode: 'notFound', httpStatus: 404 });
       expect(zoneError.message).toContain('managedZones.get on managed zone no-such-zone');
-      const applyError = await failure(adapter.apply('no-such-zone', [{ action: 'create', after: www }]));
+      const applyError = await providerFailure(
+        adapter.apply('no-such-zone', [{ action: 'create', after: www }]),
+      );
       expect(applyError.code).toBe('NOT_FOUND');
 
-      const changeError = await failure(adapter.changeStatus('example-com/999'));
+      const changeError = await providerFailure(adapter.changeStatus('example-com/999'));
       expect(changeError).toMatchObject({ code: 'NOT_FOUND', httpStatus: 404 });
       expect(changeError.message).toContain('changes.get of change 999 in managed zone example-com');
-      expect((await failure(adapter.changeStatus('999'))).code).toBe('REJECTED');
+      expect((await providerFailure(adapter.changeStatus('999'))).code).toBe('REJECTED');
     });
 
     it('the project rate limit -> THROTTLED on reads too', async () => {
@@ -713,7 +655,7 @@ describe('Cloud DNS adapter', () => {
       await adapter.read({ zone: ZONE, names: ['www.example.com'] }); // looks the zone up once
       server.setRequestsPerSecond(0.001); // one request left in the bucket, then nothing for a long time
       await adapter.read({ zone: ZONE, names: ['www.example.com'] });
-      const error = await failure(adapter.read({ zone: ZONE, names: ['www.example.com'] }));
+      const error = await providerFailure(adapter.read({ zone: ZONE, names: ['www.example.com'] }));
       expect(error).toMatchObject({ code: 'THROTTLED', remoteCode: 'rateLimitExceeded', httpStatus: 429 });
       expect(error.message).toContain('rrsets.list');
     });
@@ -726,7 +668,7 @@ describe('Cloud DNS adapter', () => {
       const adapter = createCloudDnsAdapter(provider, { env: TEST_ENV, pageRateLimiter: unlimited });
       running.push({ adapter });
       const started = Date.now();
-      const error = await failure(adapter.read({ zone: ZONE, names: ['www.example.com'] }));
+      const error = await providerFailure(adapter.read({ zone: ZONE, names: ['www.example.com'] }));
       expect(error.code).toBe('UNAVAILABLE');
       expect(error.remoteCode).toBe('ECONNREFUSED');
       // The client's own retries would have waited 1 + 2 + 4 s (plus jitter) before giving up.
@@ -739,7 +681,7 @@ describe('Cloud DNS adapter', () => {
       const adapter = createCloudDnsAdapter(provider, { env: TEST_ENV, pageRateLimiter: unlimited });
       running.push({ adapter });
       try {
-        const error = await failure(adapter.apply(ZONE, [{ action: 'create', after: www }]));
+        const error = await providerFailure(adapter.apply(ZONE, [{ action: 'create', after: www }]));
         expect(error.code).toBe('UNAVAILABLE');
         expect(error.remoteCode).toBe('ECONNRESET');
         // @google-cloud/common would resend a POST that got no answer 3 more times; the adapter turns that off.
@@ -760,7 +702,7 @@ describe('Cloud DNS adapter', () => {
       });
       running.push({ adapter });
       try {
-        const error = await failure(adapter.read({ zone: ZONE, names: ['www.example.com'] }));
+        const error = await providerFailure(adapter.read({ zone: ZONE, names: ['www.example.com'] }));
         expect(error.code).toBe('UNAVAILABLE');
         expect(error.remoteCode).toBe('ETIMEDOUT');
         expect(error.message).toContain('no answer within 300 ms');
@@ -772,24 +714,7 @@ describe('Cloud DNS adapter', () => {
 
   it('dry-run sync of a fresh service makes reads only', async () => {
     const { server, provider, adapter } = await start();
-    const service = conformanceService({
-      name: 'web',
-      dnsNames: ['www.example.com'],
-      pools: [{ name: 'east', targets: [address('192.0.2.10')] }],
-      provider: provider.name,
-      zone: ZONE,
-      mode: 'rewrite',
-    });
-    const result = await syncTarget({
-      service,
-      target: service.providers[0] as (typeof service.providers)[number],
-      provider,
-      deploymentId: 'gcp-test',
-      decision: initialDecision(service),
-      adapter,
-      dryRun: true,
-      rateLimiter: unlimited,
-    });
+    const result = await dryRunFreshService({ provider, adapter, zone: ZONE, deploymentId: 'gcp-test' });
     expect(result.plan.changes.length).toBe(2);
     expect(Object.keys(server.stats().requests).sort()).toEqual(['GET managedZones', 'GET rrsets']);
   });

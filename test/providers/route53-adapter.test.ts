@@ -11,13 +11,10 @@ import type {
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Route53Provider } from '../../src/config/types';
-import { initialDecision } from '../../src/providers/desired-records';
 import type { DnsProviderAdapter } from '../../src/providers/provider-adapter';
-import { isProviderError, type ProviderError } from '../../src/providers/provider-errors';
 import { unlimited } from '../../src/providers/rate-limiter';
 import type { ManagedRecordType, RecordSet } from '../../src/providers/record-set';
 import { canonicalRecordSet } from '../../src/providers/record-set-equality';
-import { syncTarget } from '../../src/providers/sync-target';
 import { createRoute53Api, type Route53Api } from '../../src/providers/route53/route53-api';
 import {
   createRoute53Adapter,
@@ -26,7 +23,6 @@ import {
 } from '../../src/providers/route53/route53-adapter';
 import { MAX_LIST_PAGE_SIZE } from '../../src/providers/route53/route53-record-listing';
 import { describeAdapterConformance, type ConformanceHarness } from './conformance/adapter-conformance';
-import { address, conformanceService, decisionWithWeights } from './conformance/conformance-service';
 import {
   startRoute53Server,
   type R53RecordSet,
@@ -34,6 +30,13 @@ import {
   type Route53ServerOptions,
   type Route53TestServer,
 } from './route53-server';
+import { providerFailure } from './support/provider-failure';
+import {
+  dryRunFreshService,
+  type SyncedAdapter,
+  syncToWeights,
+  weightedApiService,
+} from './support/adapter-sync';
 import { waitFor } from '../support/wait-for';
 
 // The SDK must never look for instance credentials off this machine.
@@ -180,15 +183,6 @@ describeAdapterConformance(
 
 const a = (name: string, values: string[], ttl = 60): RecordSet => ({ name, type: 'A', ttl, values });
 
-async function failure(promise: Promise<unknown>): Promise<ProviderError> {
-  const outcome = await promise.then(
-    () => undefined,
-    (error: unknown) => error,
-  );
-  if (!isProviderError(outcome)) throw new Error(`expected a ProviderError, got ${String(outcome)}`);
-  return outcome;
-}
-
 describe('Route 53 adapter', () => {
   it('declares Route 53 capabilities', () => {
     expect(ROUTE53_CAPABILITIES).toEqual({
@@ -276,30 +270,9 @@ describe('Route 53 adapter', () => {
 
   it('weights: one weighted set per pool, a drained pool at weight 0 keeping its values', async () => {
     const { server, zoneId, provider, adapter } = await start();
-    const service = conformanceService({
-      name: 'web',
-      dnsNames: ['api.example.com'],
-      pools: [
-        { name: 'east', targets: [address('192.0.2.10'), address('192.0.2.11')] },
-        { name: 'west', targets: [address('198.51.100.20')], weight: 3 },
-      ],
-      provider: provider.name,
-      zone: zoneId,
-      mode: 'weights',
-      policy: 'weighted',
-    });
-    const sync = (weights: Record<string, number>) =>
-      syncTarget({
-        service,
-        target: service.providers[0] as (typeof service.providers)[number],
-        provider,
-        deploymentId: 'r53-test',
-        decision: decisionWithWeights(service, weights),
-        adapter,
-        dryRun: false,
-        retry: { baseDelayMs: 20, maxDelayMs: 200, syncPollInitialMs: 50, syncPollMaxMs: 200 },
-        rateLimiter: unlimited,
-      });
+    const target: SyncedAdapter = { provider, adapter, zone: zoneId, deploymentId: 'r53-test' };
+    const service = weightedApiService(target);
+    const sync = (weights: Record<string, number>) => syncToWeights(target, service, weights);
     const weighted = () =>
       server
         .recordSets(zoneId)
@@ -353,7 +326,7 @@ describe('Route 53 adapter', () => {
       const { server, zoneId, adapter } = await start();
       server.injectFault({ operation: 'ChangeResourceRecordSets', code: remoteCode });
 
-      const error = await failure(adapter.apply(zoneId, [{ action: 'create', after: www }]));
+      const error = await providerFailure(adapter.apply(zoneId, [{ action: 'create', after: www }]));
 
       expect(error).toMatchObject({ code, remoteCode, httpStatus, provider: 'r53' });
       expect(error.remoteMessage).toBeTruthy();
@@ -368,7 +341,7 @@ describe('Route 53 adapter', () => {
       server.setRequestsPerSecond(0.001); // the bucket starts full (one request), then refills too slowly to matter
       await adapter.read({ zone: zoneId, names: ['www.example.com'] });
 
-      const error = await failure(adapter.read({ zone: zoneId, names: ['www.example.com'] }));
+      const error = await providerFailure(adapter.read({ zone: zoneId, names: ['www.example.com'] }));
 
       expect(error).toMatchObject({
         code: 'THROTTLED',
@@ -382,7 +355,7 @@ describe('Route 53 adapter', () => {
       const { server, zoneId, adapter } = await start();
       server.injectFault({ operation: 'GetHostedZone', code: 'AccessDenied' });
 
-      const error = await failure(adapter.read({ zone: zoneId, names: ['www.example.com'] }));
+      const error = await providerFailure(adapter.read({ zone: zoneId, names: ['www.example.com'] }));
 
       expect(error.code).toBe('FORBIDDEN');
       expect(error.remoteMessage).toContain('not authorized to perform: route53:GetHostedZone');
@@ -394,14 +367,18 @@ describe('Route 53 adapter', () => {
     it('an unknown hosted zone -> NOT_FOUND, an unknown change -> NOT_FOUND', async () => {
       const { adapter } = await start();
 
-      const zone = await failure(adapter.read({ zone: 'Z0000000000NOSUCH', names: ['www.example.com'] }));
+      const zone = await providerFailure(
+        adapter.read({ zone: 'Z0000000000NOSUCH', names: ['www.example.com'] }),
+      );
       expect(zone).toMatchObject({ code: 'NOT_FOUND', remoteCode: 'NoSuchHostedZone', httpStatus: 404 });
       expect(zone.remoteMessage).toBe('No hosted zone found with ID: Z0000000000NOSUCH');
 
-      const write = await failure(adapter.apply('Z0000000000NOSUCH', [{ action: 'create', after: www }]));
+      const write = await providerFailure(
+        adapter.apply('Z0000000000NOSUCH', [{ action: 'create', after: www }]),
+      );
       expect(write).toMatchObject({ code: 'NOT_FOUND', remoteCode: 'NoSuchHostedZone' });
 
-      const change = await failure(adapter.changeStatus('C0000000000NOSUCH'));
+      const change = await providerFailure(adapter.changeStatus('C0000000000NOSUCH'));
       expect(change).toMatchObject({ code: 'NOT_FOUND', remoteCode: 'NoSuchChange', httpStatus: 404 });
     });
 
@@ -409,7 +386,7 @@ describe('Route 53 adapter', () => {
       const { server, zoneId, adapter } = await start();
       server.seed(zoneId, [toServerSet(www)]);
 
-      const error = await failure(adapter.apply(zoneId, [{ action: 'create', after: www }]));
+      const error = await providerFailure(adapter.apply(zoneId, [{ action: 'create', after: www }]));
 
       expect(error).toMatchObject({ code: 'CONFLICT', remoteCode: 'InvalidChangeBatch', httpStatus: 400 });
       expect(error.remoteMessage).toBe(
@@ -421,7 +398,7 @@ describe('Route 53 adapter', () => {
       const { server, zoneId, adapter } = await start();
       server.seed(zoneId, [toServerSet(a('old.example.com', ['192.0.2.9']))]);
 
-      const error = await failure(
+      const error = await providerFailure(
         adapter.apply(zoneId, [
           { action: 'delete', before: www },
           { action: 'delete', before: a('old.example.com', ['192.0.2.8']) },
@@ -438,13 +415,13 @@ describe('Route 53 adapter', () => {
       const { server, zoneId, adapter } = await start();
       server.seed(zoneId, [toServerSet(www)]);
 
-      const invalid = await failure(
+      const invalid = await providerFailure(
         adapter.apply(zoneId, [{ action: 'create', after: a('bad.example.com', ['192.0.2.300']) }]),
       );
       expect(invalid).toMatchObject({ code: 'REJECTED', remoteCode: 'InvalidChangeBatch' });
       expect(invalid.remoteMessage).toContain('ARRDATAIllegalIPv4Address');
 
-      const mixed = await failure(
+      const mixed = await providerFailure(
         adapter.apply(zoneId, [
           { action: 'create', after: www },
           { action: 'create', after: a('bad.example.com', ['192.0.2.300']) },
@@ -457,7 +434,7 @@ describe('Route 53 adapter', () => {
     it('InvalidChangeBatch over the request limits -> REJECTED', async () => {
       const { zoneId, adapter } = await start({ limits: { maxResourceRecords: 3, maxValueChars: 32_000 } });
 
-      const error = await failure(
+      const error = await providerFailure(
         adapter.apply(zoneId, [
           {
             action: 'create',
@@ -478,7 +455,7 @@ describe('Route 53 adapter', () => {
         weight: 256,
       };
 
-      const error = await failure(adapter.apply(zoneId, [{ action: 'create', after: tooHeavy }]));
+      const error = await providerFailure(adapter.apply(zoneId, [{ action: 'create', after: tooHeavy }]));
 
       expect(error).toMatchObject({ code: 'REJECTED', remoteCode: 'InvalidInput', httpStatus: 400 });
       expect(error.remoteMessage).toContain('Member must have value less than or equal to 255');
@@ -489,7 +466,7 @@ describe('Route 53 adapter', () => {
       await server.close();
       const adapter = createRoute53Adapter(provider, { env: TEST_ENV });
 
-      const error = await failure(adapter.apply(zoneId, [{ action: 'create', after: www }]));
+      const error = await providerFailure(adapter.apply(zoneId, [{ action: 'create', after: www }]));
 
       expect(error.code).toBe('UNAVAILABLE');
       expect(error.transient).toBe(true);
@@ -517,11 +494,13 @@ describe('Route 53 adapter', () => {
     it('refuses what is not a hosted zone id, and names outside the zone, before any write', async () => {
       const { server, zoneId, adapter } = await start();
 
-      const notAnId = await failure(adapter.read({ zone: 'example.com', names: ['www.example.com'] }));
+      const notAnId = await providerFailure(
+        adapter.read({ zone: 'example.com', names: ['www.example.com'] }),
+      );
       expect(notAnId.code).toBe('REJECTED');
       expect(notAnId.message).toContain('"example.com" is not a Route 53 hosted zone id');
 
-      const outside = await failure(
+      const outside = await providerFailure(
         adapter.read({ zone: zoneId, names: ['www.example.com', 'www.example.org'] }),
       );
       expect(outside.code).toBe('REJECTED');
@@ -676,7 +655,7 @@ describe('Route 53 adapter', () => {
       const burst = await start({ requestsPerSecond: 5 });
       burst.server.seed(burst.zoneId, blocks.flatMap((prefix) => block(prefix, 300)).map(toServerSet));
       const unpaced = createRoute53Adapter(burst.provider, { env: TEST_ENV, pageRateLimiter: unlimited });
-      const error = await failure(unpaced.read({ zone: burst.zoneId, names }));
+      const error = await providerFailure(unpaced.read({ zone: burst.zoneId, names }));
       await unpaced.close();
       expect(error.code).toBe('THROTTLED');
     });
@@ -787,24 +766,7 @@ describe('Route 53 adapter', () => {
 
   it('dry-run sync of a fresh service makes reads only', async () => {
     const { server, zoneId, provider, adapter } = await start();
-    const service = conformanceService({
-      name: 'web',
-      dnsNames: ['www.example.com'],
-      pools: [{ name: 'east', targets: [address('192.0.2.10')] }],
-      provider: provider.name,
-      zone: zoneId,
-      mode: 'rewrite',
-    });
-    const result = await syncTarget({
-      service,
-      target: service.providers[0] as (typeof service.providers)[number],
-      provider,
-      deploymentId: 'r53-test',
-      decision: initialDecision(service),
-      adapter,
-      dryRun: true,
-      rateLimiter: unlimited,
-    });
+    const result = await dryRunFreshService({ provider, adapter, zone: zoneId, deploymentId: 'r53-test' });
     expect(result.plan.changes.length).toBe(2);
     expect(Object.keys(server.stats().requests).sort()).toEqual(['GetHostedZone', 'ListResourceRecordSets']);
   });

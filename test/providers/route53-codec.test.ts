@@ -22,11 +22,8 @@ import {
   isConflictOnly,
   toProviderError,
 } from '../../src/providers/route53/route53-errors';
-import {
-  ListingStalledError,
-  listOrderKey,
-  listRecordSetsAt,
-} from '../../src/providers/route53/route53-record-listing';
+import { listOrderKey, listRecordSetsAt } from '../../src/providers/route53/route53-record-listing';
+import { ListingStalledError } from '../../src/providers/unusable-answer-error';
 
 function codecError(run: () => unknown): Route53CodecError {
   try {

@@ -10,20 +10,10 @@
 import { formatTime } from '../../quorum/format-duration';
 import type { ChannelFormatter, ChannelSecrets, FormattedRequest } from '../channel-formatter';
 import type { Notification } from '../notification';
-import { truncate, truncateLines } from '../truncate';
+import { truncate } from '../truncate';
 import { fitPayload, type SectionLimits } from './fit-payload';
-import {
-  codeSafe,
-  dnsChangeHeading,
-  dnsChangeLines,
-  factsOf,
-  footerLine,
-  headline,
-  isHttpUrl,
-  poolLine,
-  styleOf,
-  voteLine,
-} from './notification-text';
+import { cutEscaped, descriptionParts, poolAndVoteLists } from './markdown-message';
+import { factsOf, footerLine, headline, isHttpUrl, styleOf } from './notification-text';
 
 export const DISCORD_LIMITS = {
   title: 256,
@@ -55,11 +45,6 @@ function escapeDiscord(text: string): string {
   return text.replace(/([\\*_~`|])/g, '\\$1');
 }
 
-function cutEscaped(text: string, max: number): string {
-  // An escaping backslash left last would escape the ellipsis instead.
-  return truncate(escapeDiscord(text), max).replace(/\\…$/, '…');
-}
-
 /** The characters Discord counts against the 6,000 total. */
 export function embedCharacters(embed: DiscordEmbed): number {
   return (
@@ -68,12 +53,6 @@ export function embedCharacters(embed: DiscordEmbed): number {
     embed.footer.text.length +
     embed.fields.reduce((sum, field) => sum + field.name.length + field.value.length, 0)
   );
-}
-
-function code(title: string, lines: string[], max: number, language = ''): string {
-  const head = `**${title}**\n\`\`\`${language}\n`;
-  const tail = '\n```';
-  return head + truncateLines(lines.map(codeSafe), max - head.length - tail.length) + tail;
 }
 
 export function discordPayload(n: Notification): DiscordPayload {
@@ -85,42 +64,18 @@ export function discordPayload(n: Notification): DiscordPayload {
     explanation: 1400,
   };
   const build = (limits: SectionLimits): DiscordPayload => {
-    const parts: string[] = [];
-    if (n.summary !== '') parts.push(cutEscaped(n.summary, limits.summary));
-    if (n.dnsChanges.length > 0) {
-      const lines = n.dnsChanges.flatMap((change) => [
-        dnsChangeHeading(change),
-        ...dnsChangeLines(change, 'diff'),
-      ]);
-      parts.push(code('DNS', lines, limits.dns, 'diff'));
-    }
-    if (n.explanation.length > 0 && limits.explanation > 0) {
-      parts.push(code('Explanation', n.explanation, limits.explanation));
-    }
+    const parts = descriptionParts(n, limits, escapeDiscord);
     const fields: DiscordEmbed['fields'] = factsOf(n).map(([name, value]) => ({
       name,
-      value: cutEscaped(value, 200),
+      value: cutEscaped(value, 200, escapeDiscord),
       inline: true,
     }));
-    if (n.pools.length > 0) {
-      fields.push({
-        name: 'Pools',
-        value: truncateLines(
-          n.pools.map((p) => `• ${escapeDiscord(poolLine(p))}`),
-          Math.min(limits.pools, DISCORD_LIMITS.fieldValue),
-        ),
-        inline: false,
-      });
-    }
-    if (n.votes.length > 0) {
-      fields.push({
-        name: 'Probe regions',
-        value: truncateLines(
-          n.votes.map((v) => `• ${escapeDiscord(voteLine(v))}`),
-          Math.min(limits.votes, DISCORD_LIMITS.fieldValue),
-        ),
-        inline: false,
-      });
+    const listLimits = {
+      pools: Math.min(limits.pools, DISCORD_LIMITS.fieldValue),
+      votes: Math.min(limits.votes, DISCORD_LIMITS.fieldValue),
+    };
+    for (const list of poolAndVoteLists(n, listLimits, '•', escapeDiscord)) {
+      fields.push({ name: list.title, value: list.value, inline: false });
     }
     const embed: DiscordEmbed = {
       title: truncate(headline(n), DISCORD_LIMITS.title),

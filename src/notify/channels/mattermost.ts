@@ -10,22 +10,11 @@
  */
 import type { ChannelFormatter, ChannelSecrets, FormattedRequest } from '../channel-formatter';
 import type { Notification } from '../notification';
-import { truncate, truncateLines } from '../truncate';
+import { truncate } from '../truncate';
 import { checkOkAnswer } from './check-ok-answer';
 import { fitPayload, type SectionLimits } from './fit-payload';
-import {
-  codeSafe,
-  defuseMentions,
-  dnsChangeHeading,
-  dnsChangeLines,
-  factsOf,
-  footerLine,
-  headline,
-  isHttpUrl,
-  poolLine,
-  styleOf,
-  voteLine,
-} from './notification-text';
+import { cutEscaped, descriptionParts, poolAndVoteLists } from './markdown-message';
+import { defuseMentions, factsOf, footerLine, headline, isHttpUrl, styleOf } from './notification-text';
 
 export const MATTERMOST_LIMITS = {
   text: 4000,
@@ -50,16 +39,6 @@ function markdown(text: string): string {
   return defuseMentions(text.replace(/([\\*_~`])/g, '\\$1'));
 }
 
-function cut(text: string, max: number): string {
-  return truncate(markdown(text), max).replace(/\\…$/, '…');
-}
-
-function code(title: string, lines: string[], max: number, language = ''): string {
-  const head = `**${title}**\n\`\`\`${language}\n`;
-  const tail = '\n```';
-  return head + truncateLines(lines.map(codeSafe), max - head.length - tail.length) + tail;
-}
-
 /** What counts against the attachment limit. */
 export function attachmentCharacters(attachment: MattermostAttachment): number {
   return (
@@ -73,43 +52,18 @@ export function attachmentCharacters(attachment: MattermostAttachment): number {
 export function mattermostPayload(n: Notification): MattermostPayload {
   const base: SectionLimits = { summary: 1500, dns: 1500, pools: 1500, votes: 1000, explanation: 3000 };
   const build = (limits: SectionLimits): MattermostPayload => {
-    const parts: string[] = [];
-    if (n.summary !== '') parts.push(cut(n.summary, limits.summary));
-    if (n.dnsChanges.length > 0) {
-      const lines = n.dnsChanges.flatMap((change) => [
-        dnsChangeHeading(change),
-        ...dnsChangeLines(change, 'diff'),
-      ]);
-      parts.push(code('DNS', lines, limits.dns, 'diff'));
-    }
-    if (n.explanation.length > 0 && limits.explanation > 0)
-      parts.push(code('Explanation', n.explanation, limits.explanation));
+    const parts = descriptionParts(n, limits, markdown);
     if (n.statusPageUrl !== undefined && isHttpUrl(n.statusPageUrl)) {
       parts.push(`[Status page](${n.statusPageUrl.replace(/\)/g, '%29')})`);
     }
-    const fields = factsOf(n).map(([title, value]) => ({ short: true, title, value: cut(value, 200) }));
-    if (n.pools.length > 0) {
-      fields.push({
-        short: false,
-        title: 'Pools',
-        value: truncateLines(
-          n.pools.map((p) => `- ${markdown(poolLine(p))}`),
-          limits.pools,
-        ),
-      });
-    }
-    if (n.votes.length > 0) {
-      fields.push({
-        short: false,
-        title: 'Probe regions',
-        value: truncateLines(
-          n.votes.map((v) => `- ${markdown(voteLine(v))}`),
-          limits.votes,
-        ),
-      });
-    }
+    const fields = factsOf(n).map(([title, value]) => ({
+      short: true,
+      title,
+      value: cutEscaped(value, 200, markdown),
+    }));
+    for (const list of poolAndVoteLists(n, limits, '-', markdown)) fields.push({ short: false, ...list });
     return {
-      text: cut(headline(n), MATTERMOST_LIMITS.text),
+      text: cutEscaped(headline(n), MATTERMOST_LIMITS.text, markdown),
       attachments: [
         {
           fallback: truncate(defuseMentions(`${headline(n)}: ${n.summary}`), 500),

@@ -3,7 +3,8 @@
  * A configuration problem, not a transient one: delivery should not retry it. The message names the setting,
  * never a value.
  */
-export class MissingSecretError extends Error {
+import { CodedError } from '../../errors/coded-error';
+
+export class MissingSecretError extends CodedError {
   readonly code = 'ENOTIFY_SECRET';
-  override readonly name = 'MissingSecretError';
 }

@@ -67,6 +67,11 @@ export function dnsChangeLines(change: NotificationDnsChange, style: 'diff' | 'p
   return lines;
 }
 
+/** Every target's heading and `- old` / `+ new` lines, for one code block in `diff` syntax. */
+export function dnsDiffLines(changes: readonly NotificationDnsChange[]): string[] {
+  return changes.flatMap((change) => [dnsChangeHeading(change), ...dnsChangeLines(change, 'diff')]);
+}
+
 /** `aws-use1 drained: quorum 2/3 (…)` */
 export function poolLine(pool: NotificationPoolChange): string {
   return `${pool.pool} ${pool.change}: ${pool.reason}`;

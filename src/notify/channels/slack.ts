@@ -15,8 +15,7 @@ import { checkOkAnswer } from './check-ok-answer';
 import { fitPayload, type SectionLimits } from './fit-payload';
 import {
   codeSafe,
-  dnsChangeHeading,
-  dnsChangeLines,
+  dnsDiffLines,
   escapeSlack,
   factsOf,
   footerLine,
@@ -120,11 +119,7 @@ export function slackPayload(n: Notification): SlackPayload {
         ),
     });
     if (n.dnsChanges.length > 0) {
-      const lines = n.dnsChanges.flatMap((change) => [
-        dnsChangeHeading(change),
-        ...dnsChangeLines(change, 'diff'),
-      ]);
-      blocks.push(section(titledCode('DNS', lines, limits.dns)));
+      blocks.push(section(titledCode('DNS', dnsDiffLines(n.dnsChanges), limits.dns)));
     }
     if (n.pools.length > 0) blocks.push(section(titledList('Pools', n.pools.map(poolLine), limits.pools)));
     if (n.votes.length > 0)

@@ -21,36 +21,31 @@
  */
 import type { CloudDnsProvider } from '../../config/types';
 import type { AuthClient } from 'google-auth-library';
+import { AdapterCalls } from '../adapter-call';
+import { LastReadWireSets } from '../last-read-wire-sets';
 import type { DnsProviderAdapter, ProviderCapabilities } from '../provider-adapter';
 import { ProviderError } from '../provider-errors';
-import { effectiveRate, type RateLimiter, sharedRateLimiter } from '../rate-limiter';
-import {
-  type ChangeStatus,
-  type ReadRequest,
-  type RecordChange,
-  type RecordSet,
-  recordSetKey,
-  type SubmittedChange,
-} from '../record-set';
-import { canonicalName, canonicalRecordSet, sameRecordSet } from '../record-set-equality';
+import type { RateLimiter } from '../rate-limiter';
+import { pacedAfterFirst, providerRateLimiter } from '../read-pacing';
+import type { ChangeStatus, ReadRequest, RecordChange, RecordSet, SubmittedChange } from '../record-set';
+import { canonicalName } from '../record-set-equality';
+import { ZoneApexCache } from '../zone-apex-cache';
 import { type CloudDnsApi, createCloudDnsApi } from './clouddns-api';
-import {
-  CloudDnsCodecError,
-  decodeChangeId,
-  decodeName,
-  decodeRrset,
-  encodeChange,
-  encodeChangeId,
-} from './clouddns-codec';
+import { decodeChangeId, decodeName, decodeRrset, encodeChange, encodeChangeId } from './clouddns-codec';
 import {
   authClientFor,
   type AwsCredentialProvider,
   chooseCloudDnsCredentials,
   describeCredentialChoice,
 } from './clouddns-credentials';
-import { type CloudDnsCallContext, toProviderError } from './clouddns-errors';
-import { ListingStalledError, listRrsetsAt } from './clouddns-record-listing';
-import { CloudDnsWireError, type WireChangeRequest, type WireRrset } from './clouddns-wire';
+import {
+  type CloudDnsCallContext,
+  describeCloudDnsCall,
+  describeManagedZone,
+  toProviderError,
+} from './clouddns-errors';
+import { listRrsetsAt } from './clouddns-record-listing';
+import type { WireRrset } from './clouddns-wire';
 
 export const CLOUDDNS_CAPABILITIES: Readonly<ProviderCapabilities> = Object.freeze({
   modes: ['rewrite', 'weights'],
@@ -100,7 +95,9 @@ export function createCloudDnsAdapter(
     });
   }
   return new CloudDnsAdapter(provider.name, provider.project, api, {
-    pageRateLimiter: options.pageRateLimiter ?? providerBucket(provider),
+    pageRateLimiter:
+      options.pageRateLimiter ??
+      providerRateLimiter(provider.name, CLOUDDNS_CAPABILITIES.requestsPerSecond, provider.requestsPerSecond),
     ...(options.pageSize !== undefined ? { pageSize: options.pageSize } : {}),
     ...(credentials !== undefined ? { credentials } : {}),
   });
@@ -123,46 +120,41 @@ function authOption(
   };
 }
 
-/**
- * The provider's process-wide bucket, looked up on each use so it is the very instance syncTarget takes its
- * tokens from (a config reload with another rate replaces it there and here alike).
- */
-function providerBucket(provider: CloudDnsProvider): RateLimiter {
-  const rate = effectiveRate(CLOUDDNS_CAPABILITIES.requestsPerSecond, provider.requestsPerSecond);
-  return { acquire: (signal) => sharedRateLimiter(provider.name, rate).acquire(signal) };
-}
-
 class CloudDnsAdapter implements DnsProviderAdapter {
   readonly type = 'clouddns';
   readonly capabilities = CLOUDDNS_CAPABILITIES;
-  /** Zone apex per managed zone, looked up once: names outside it are refused before any listing. */
-  private readonly zoneNames = new Map<string, Promise<string>>();
+  private readonly calls: AdapterCalls;
+  private readonly zones: ZoneApexCache;
   /** Pages the last full listing of each zone took: what reading by name is weighed against. */
   private readonly fullListingPages = new Map<string, number>();
-  /**
-   * The wire form of each set last read, per zone and set identity. A deletion must match the rrset exactly;
-   * sets written by other tools may spell values differently from our canonical form (upper case, unquoted
-   * TXT), so a set is deleted as it was read.
-   */
-  private readonly lastRead = new Map<string, Map<string, WireRrset>>();
+  /** Deletions must match an rrset exactly: a set is deleted as it was read. */
+  private readonly lastRead = new LastReadWireSets<WireRrset>(decodeRrset);
 
   constructor(
     readonly name: string,
     private readonly project: string,
     private readonly api: CloudDnsApi,
     private readonly options: { pageRateLimiter: RateLimiter; pageSize?: number; credentials?: string },
-  ) {}
+  ) {
+    this.calls = new AdapterCalls({
+      type: this.type,
+      name,
+      describeZone: (zone) => describeManagedZone(zone, project),
+    });
+    this.zones = new ZoneApexCache(this.calls, (zone, signal, beforeRequest) =>
+      this.call({ operation: 'managedZones.get', zone }, signal, async () => {
+        await beforeRequest();
+        return this.api.getManagedZone(zone, signal);
+      }).then((managed) => decodeName(managed.dnsName)),
+    );
+  }
 
   async read(request: ReadRequest, signal?: AbortSignal): Promise<RecordSet[]> {
     const zone = request.zone;
     const names = [...new Set(request.names.map(canonicalName))];
     if (names.length === 0) return [];
-    // The shared layer paid for the first request of this read; every further one waits for a token.
-    let requests = 0;
-    const beforeRequest = async (): Promise<void> => {
-      if (requests++ > 0) await this.options.pageRateLimiter.acquire(signal);
-    };
-    await this.assertInZone(zone, names, signal, beforeRequest);
+    const beforeRequest = pacedAfterFirst(this.options.pageRateLimiter, signal);
+    await this.zones.assertHolds(zone, names, signal, beforeRequest);
     const listing = await this.call({ operation: 'rrsets.list', zone }, signal, () =>
       listRrsetsAt(this.api, zone, names, {
         beforeRequest,
@@ -172,36 +164,17 @@ class CloudDnsAdapter implements DnsProviderAdapter {
       }),
     );
     if (listing.fullListingPages !== undefined) this.fullListingPages.set(zone, listing.fullListingPages);
-    const wire = this.wireOf(zone);
-    const requested = new Set(names);
-    for (const key of [...wire.keys()]) {
-      if (requested.has(key.slice(0, key.indexOf('\u0000')))) wire.delete(key);
-    }
-    const sets: RecordSet[] = [];
-    for (const raw of listing.rrsets) {
-      const set = this.decode(raw, zone);
-      if (set === undefined) continue;
-      wire.set(recordSetKey(set), raw);
-      sets.push(set);
-    }
-    return sets;
+    return this.calls.codec(zone, () => this.lastRead.replaceAt(zone, names, listing.rrsets));
   }
 
   async apply(zone: string, changes: RecordChange[], signal?: AbortSignal): Promise<SubmittedChange> {
-    const wire = this.wireOf(zone);
-    let body: WireChangeRequest;
-    try {
-      body = encodeChange(changes, (before) => this.exactCurrent(wire, before));
-    } catch (error) {
-      throw this.codecError(error, zone);
-    }
+    const body = this.calls.codec(zone, () =>
+      encodeChange(changes, (before) => this.lastRead.exact(zone, before)),
+    );
     const change = await this.call({ operation: 'changes.create', zone }, signal, () =>
       this.api.createChange(zone, body, signal),
     );
-    // The sets changed: what was read of them no longer describes Cloud DNS's state.
-    for (const planned of changes) {
-      wire.delete(recordSetKey(planned.action === 'delete' ? planned.before : planned.after));
-    }
+    this.lastRead.forgetChanged(zone, changes);
     const started = change.startTime !== undefined ? Date.parse(change.startTime) : Number.NaN;
     return {
       changeId: encodeChangeId(zone, change.id),
@@ -210,12 +183,7 @@ class CloudDnsAdapter implements DnsProviderAdapter {
   }
 
   async changeStatus(changeId: string, signal?: AbortSignal): Promise<ChangeStatus> {
-    let ref: { zone: string; id: string };
-    try {
-      ref = decodeChangeId(changeId);
-    } catch (error) {
-      throw this.codecError(error, '?');
-    }
+    const ref = this.calls.codec(undefined, () => decodeChangeId(changeId));
     const change = await this.call(
       { operation: 'changes.get', zone: ref.zone, changeId: ref.id },
       signal,
@@ -235,109 +203,26 @@ class CloudDnsAdapter implements DnsProviderAdapter {
     this.api.close();
   }
 
-  // --- internals -------------------------------------------------------------------------------------------
-
-  private wireOf(zone: string): Map<string, WireRrset> {
-    let wire = this.lastRead.get(zone);
-    if (wire === undefined) {
-      wire = new Map();
-      this.lastRead.set(zone, wire);
-    }
-    return wire;
-  }
-
-  /** The rrset as read, when a deletion names exactly what was read (else it is encoded from `before`). */
-  private exactCurrent(wire: Map<string, WireRrset>, before: RecordSet): WireRrset | undefined {
-    const raw = wire.get(recordSetKey(canonicalRecordSet(before)));
-    if (raw === undefined) return undefined;
-    const read = decodeRrset(raw);
-    return read !== undefined && sameRecordSet(read, before) ? raw : undefined;
-  }
-
-  /** Refuses names outside the managed zone, naming them: a wrong zone would otherwise read nothing. */
-  private async assertInZone(
-    zone: string,
-    names: string[],
-    signal: AbortSignal | undefined,
-    beforeRequest: () => Promise<void>,
-  ): Promise<void> {
-    const apex = await this.zoneName(zone, signal, beforeRequest);
-    const outside = names.filter((name) => name !== apex && !name.endsWith(`.${apex}`));
-    if (outside.length === 0) return;
-    throw new ProviderError(
-      'REJECTED',
-      `clouddns provider "${this.name}": managed zone ${zone} of project ${this.project} is ${apex}, which does ` +
-        `not hold ${outside.join(', ')}`,
-      { provider: this.name },
-    );
-  }
-
-  private zoneName(
-    zone: string,
-    signal: AbortSignal | undefined,
-    beforeRequest: () => Promise<void>,
-  ): Promise<string> {
-    let pending = this.zoneNames.get(zone);
-    if (pending === undefined) {
-      pending = this.call({ operation: 'managedZones.get', zone }, signal, async () => {
-        await beforeRequest();
-        return this.api.getManagedZone(zone, signal);
-      }).then((managed) => decodeName(managed.dnsName));
-      // A failed lookup (throttled, aborted) is asked again next time.
-      pending.catch(() => this.zoneNames.delete(zone));
-      this.zoneNames.set(zone, pending);
-    }
-    return pending;
-  }
-
-  private decode(raw: WireRrset, zone: string): RecordSet | undefined {
-    try {
-      return decodeRrset(raw);
-    } catch (error) {
-      throw this.codecError(error, zone);
-    }
-  }
-
-  private codecError(error: unknown, zone: string): unknown {
-    if (!(error instanceof CloudDnsCodecError)) return error;
-    return new ProviderError(
-      'REJECTED',
-      `clouddns provider "${this.name}" managed zone ${zone}: ${error.message}`,
-      {
-        provider: this.name,
-        cause: error,
-      },
-    );
-  }
-
-  /** Runs one Cloud DNS call; an abort stays an abort, anything else becomes a typed ProviderError. */
-  private async call<T>(
+  /** Runs one Cloud DNS call (adapter-call.ts), Google's errors classified by clouddns-errors.ts. */
+  private call<T>(
     context: Omit<CloudDnsCallContext, 'provider' | 'project'>,
     signal: AbortSignal | undefined,
     operation: () => Promise<T>,
   ): Promise<T> {
-    try {
-      return await operation();
-    } catch (error) {
-      if (signal?.aborted) throw signal.reason;
-      if (error instanceof ProviderError) throw error;
-      const full: CloudDnsCallContext = {
-        provider: this.name,
-        project: this.project,
-        ...context,
-        ...(this.options.credentials !== undefined ? { credentials: this.options.credentials } : {}),
-      };
-      if (error instanceof ListingStalledError || error instanceof CloudDnsWireError) {
-        // An answer we cannot use: for a write, it may have landed; the shared layer re-reads.
-        throw new ProviderError(
-          'UNAVAILABLE',
-          `clouddns provider "${this.name}": ${context.operation} on managed zone ${context.zone} of project ` +
-            `${this.project}: ${error.message}`,
-          { provider: this.name, remoteCode: error.code, remoteMessage: error.message, cause: error },
-        );
-      }
-      if (error instanceof CloudDnsCodecError) throw this.codecError(error, context.zone);
-      throw toProviderError(error, full);
-    }
+    const full: CloudDnsCallContext = {
+      provider: this.name,
+      project: this.project,
+      ...context,
+      ...(this.options.credentials !== undefined ? { credentials: this.options.credentials } : {}),
+    };
+    return this.calls.run(
+      {
+        description: describeCloudDnsCall(full),
+        zone: context.zone,
+        toProviderError: (error) => toProviderError(error, full),
+      },
+      signal,
+      operation,
+    );
   }
 }

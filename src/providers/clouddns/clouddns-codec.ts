@@ -15,6 +15,7 @@
  */
 import type { ManagedRecordType, RecordChange, RecordSet, WeightedItem } from '../record-set';
 import { canonicalName, canonicalValues } from '../record-set-equality';
+import { WireCodecError } from '../wire-codec-error';
 import type { WireChangeRequest, WireRrset, WireWrrItem } from './clouddns-wire';
 
 export type CloudDnsCodecErrorCode =
@@ -25,15 +26,7 @@ export type CloudDnsCodecErrorCode =
   /** Not a change id this adapter handed out (`<managed zone>/<change id>`). */
   | 'INVALID_CHANGE_ID';
 
-export class CloudDnsCodecError extends Error {
-  constructor(
-    readonly code: CloudDnsCodecErrorCode,
-    message: string,
-  ) {
-    super(message);
-    this.name = 'CloudDnsCodecError';
-  }
-}
+export class CloudDnsCodecError extends WireCodecError<CloudDnsCodecErrorCode> {}
 
 const MANAGED_TYPES: ReadonlySet<string> = new Set<ManagedRecordType>(['A', 'AAAA', 'CNAME', 'TXT']);
 

@@ -127,9 +127,17 @@ export function classifyCloudDnsError(input: {
   return 'REJECTED';
 }
 
-function where(context: CloudDnsCallContext): string {
-  const zone = `managed zone ${context.zone} of project ${context.project}`;
-  return context.changeId !== undefined ? ` of change ${context.changeId} in ${zone}` : ` on ${zone}`;
+/** A managed zone as an operator finds it in the console: `managed zone example-com of project acme`. */
+export function describeManagedZone(zone: string, project: string): string {
+  return `managed zone ${zone} of project ${project}`;
+}
+
+/** `changes.create on managed zone z of project p`, `changes.get of change 7 in managed zone z of project p` */
+export function describeCloudDnsCall(context: CloudDnsCallContext): string {
+  const zone = describeManagedZone(context.zone, context.project);
+  return context.changeId !== undefined
+    ? `${context.operation} of change ${context.changeId} in ${zone}`
+    : `${context.operation} on ${zone}`;
 }
 
 const PERMISSIONS =
@@ -157,7 +165,7 @@ export function toProviderError(error: unknown, context: CloudDnsCallContext): P
   if (error instanceof ProviderError) return error;
   const shape = shapeOf(error);
   const message = text(shape.message) ?? (error instanceof Error ? error.message : String(error));
-  const prefix = `clouddns provider "${context.provider}": ${context.operation}${where(context)} failed`;
+  const prefix = `clouddns provider "${context.provider}": ${describeCloudDnsCall(context)} failed`;
 
   if (isAuthLibraryError(shape)) {
     const rawStatus = shape.response?.status ?? shape.status;

@@ -10,6 +10,7 @@
  * per zone; before the first full listing it assumes `DEFAULT_FULL_LISTING_CALLS`), so a service's few
  * names cost a few calls, and reading hundreds of names in a small zone costs a few pages.
  */
+import { ListingStalledError } from '../unusable-answer-error';
 import type { CloudDnsApi } from './clouddns-api';
 import { decodeName, encodeName } from './clouddns-codec';
 import type { WireRrset } from './clouddns-wire';
@@ -34,15 +35,6 @@ export interface ListRrsetsOptions {
   signal?: AbortSignal;
   /** Awaited before each request (the caller's pacing). */
   beforeRequest?: () => Promise<void>;
-}
-
-/** A listing that does not move forward: a broken endpoint must not keep us paging forever. */
-export class ListingStalledError extends Error {
-  readonly code = 'LISTING_STALLED';
-  constructor(message: string) {
-    super(message);
-    this.name = 'ListingStalledError';
-  }
 }
 
 /** Every rrset at `names` (canonical or not) in managed zone `zone`. */

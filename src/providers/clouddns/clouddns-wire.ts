@@ -4,6 +4,7 @@
  * in; a proxy's HTML page or a truncated body must become an error naming what was wrong, not a TypeError
  * three calls later.
  */
+import { UnusableAnswerError } from '../unusable-answer-error';
 
 /** One item of `routingPolicy.wrr.items[]`. Health-checked items carry `healthCheckedTargets` instead of rrdatas. */
 export interface WireWrrItem {
@@ -56,12 +57,8 @@ export interface WireRrsetPage {
 }
 
 /** An answer that is not the JSON the API documents. */
-export class CloudDnsWireError extends Error {
+export class CloudDnsWireError extends UnusableAnswerError {
   readonly code = 'MALFORMED_RESPONSE';
-  constructor(message: string) {
-    super(message);
-    this.name = 'CloudDnsWireError';
-  }
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

@@ -4,6 +4,7 @@
  * The JSON is canonical (record-set-equality.ts: sorted values, fixed key order), so "the stored set is exactly
  * `before`" is a string comparison the apply script can make.
  */
+import { CodedError } from '../../errors/coded-error';
 import { MANAGED_TYPES } from './local-change-validation';
 import type { ManagedRecordType, RecordSet } from '../record-set';
 import { canonicalRecordSet } from '../record-set-equality';
@@ -24,9 +25,8 @@ export function storedJson(set: RecordSet): string {
 }
 
 /** A zone hash entry is not a record set quorumdns wrote. Names the key and field so an operator can fix it. */
-export class CorruptZoneRecordError extends Error {
+export class CorruptZoneRecordError extends CodedError {
   readonly code = 'ECORRUPTZONE';
-  override readonly name = 'CorruptZoneRecordError';
 
   constructor(
     readonly key: string,

@@ -14,18 +14,15 @@
  */
 import type { Change, ResourceRecordSet } from '@aws-sdk/client-route-53';
 import type { Route53Provider } from '../../config/types';
+import { AdapterCalls } from '../adapter-call';
+import { LastReadWireSets } from '../last-read-wire-sets';
 import type { DnsProviderAdapter, ProviderCapabilities } from '../provider-adapter';
 import { ProviderError } from '../provider-errors';
-import { effectiveRate, type RateLimiter, sharedRateLimiter } from '../rate-limiter';
-import {
-  type ChangeStatus,
-  type ReadRequest,
-  type RecordChange,
-  type RecordSet,
-  recordSetKey,
-  type SubmittedChange,
-} from '../record-set';
-import { canonicalName, canonicalRecordSet, sameRecordSet } from '../record-set-equality';
+import type { RateLimiter } from '../rate-limiter';
+import { pacedAfterFirst, providerRateLimiter } from '../read-pacing';
+import type { ChangeStatus, ReadRequest, RecordChange, RecordSet, SubmittedChange } from '../record-set';
+import { canonicalName } from '../record-set-equality';
+import { ZoneApexCache } from '../zone-apex-cache';
 import { createRoute53Api, type Route53Api, type Route53ApiOptions } from './route53-api';
 import {
   decodeName,
@@ -33,10 +30,9 @@ import {
   encodeChange,
   normalizeChangeId,
   normalizeHostedZoneId,
-  Route53CodecError,
 } from './route53-codec';
-import { type Route53CallContext, toProviderError } from './route53-errors';
-import { ListingStalledError, listRecordSetsAt } from './route53-record-listing';
+import { describeRoute53Call, type Route53CallContext, toProviderError } from './route53-errors';
+import { listRecordSetsAt } from './route53-record-listing';
 
 export const ROUTE53_CAPABILITIES: Readonly<ProviderCapabilities> = Object.freeze({
   modes: ['rewrite', 'weights'],
@@ -96,87 +92,70 @@ export function createRoute53Adapter(
   options: Route53AdapterOptions = {},
 ): DnsProviderAdapter {
   const api = options.client ?? createRoute53Api(route53ApiOptions(provider, options.env ?? process.env));
-  const pageRateLimiter = options.pageRateLimiter ?? providerBucket(provider);
+  const pageRateLimiter =
+    options.pageRateLimiter ??
+    providerRateLimiter(provider.name, ROUTE53_CAPABILITIES.requestsPerSecond, provider.requestsPerSecond);
   return new Route53Adapter(provider.name, api, pageRateLimiter);
-}
-
-/**
- * The provider's process-wide bucket, looked up on each use so it is the very instance syncTarget takes its
- * tokens from (a config reload with another rate replaces it there and here alike).
- */
-function providerBucket(provider: Route53Provider): RateLimiter {
-  const rate = effectiveRate(ROUTE53_CAPABILITIES.requestsPerSecond, provider.requestsPerSecond);
-  return { acquire: (signal) => sharedRateLimiter(provider.name, rate).acquire(signal) };
 }
 
 class Route53Adapter implements DnsProviderAdapter {
   readonly type = 'route53';
   readonly capabilities = ROUTE53_CAPABILITIES;
-  /** Zone apex per hosted zone id, looked up once: names outside it are refused before any listing. */
-  private readonly zoneNames = new Map<string, Promise<string>>();
-  /**
-   * The wire form of each set last read, per zone and set identity. A DELETE must repeat the set exactly as
-   * Route 53 holds it; sets written by other tools may spell values differently from our canonical form
-   * (a CNAME without the trailing dot, upper case), so the set is deleted as it was read.
-   */
-  private readonly lastRead = new Map<string, Map<string, ResourceRecordSet>>();
+  private readonly calls: AdapterCalls;
+  private readonly zones: ZoneApexCache;
+  /** A DELETE must repeat the set exactly as Route 53 holds it: a set is deleted as it was read. */
+  private readonly lastRead = new LastReadWireSets<ResourceRecordSet>(decodeRecordSet);
 
   constructor(
     readonly name: string,
     private readonly api: Route53Api,
     private readonly pageRateLimiter: RateLimiter,
-  ) {}
+  ) {
+    this.calls = new AdapterCalls({
+      type: this.type,
+      name,
+      describeZone: (zoneId) => `hosted zone ${zoneId}`,
+    });
+    this.zones = new ZoneApexCache(this.calls, (zoneId, signal, beforeRequest) =>
+      this.call({ operation: 'GetHostedZone', zoneId }, signal, async () => {
+        await beforeRequest();
+        return this.api.getHostedZone({ Id: zoneId }, signal);
+      }).then((output) => decodeName(output.HostedZone?.Name ?? '')),
+    );
+  }
 
   async read(request: ReadRequest, signal?: AbortSignal): Promise<RecordSet[]> {
     const zoneId = this.zoneId(request.zone);
     const names = [...new Set(request.names.map(canonicalName))];
     if (names.length === 0) return [];
-    // The shared layer paid for the first request of this read; every further one waits for a token.
-    let requests = 0;
-    const beforeRequest = async (): Promise<void> => {
-      if (requests++ > 0) await this.pageRateLimiter.acquire(signal);
-    };
-    await this.assertInZone(zoneId, names, signal, beforeRequest);
+    const beforeRequest = pacedAfterFirst(this.pageRateLimiter, signal);
+    await this.zones.assertHolds(zoneId, names, signal, beforeRequest);
     const listing = await this.call({ operation: 'ListResourceRecordSets', zoneId }, signal, () =>
       listRecordSetsAt(this.api, zoneId, names, {
         beforeRequest,
         ...(signal !== undefined ? { signal } : {}),
       }),
     );
-    const wire = this.wireOf(zoneId);
-    const requested = new Set(names);
-    for (const key of [...wire.keys()]) {
-      if (requested.has(key.slice(0, key.indexOf('\u0000')))) wire.delete(key);
-    }
-    const sets: RecordSet[] = [];
-    for (const raw of listing.sets) {
-      const set = this.decode(raw, zoneId);
-      if (set === undefined) continue;
-      wire.set(recordSetKey(set), raw);
-      sets.push(set);
-    }
-    return sets;
+    return this.calls.codec(zoneId, () => this.lastRead.replaceAt(zoneId, names, listing.sets));
   }
 
   async apply(zone: string, changes: RecordChange[], signal?: AbortSignal): Promise<SubmittedChange> {
     const zoneId = this.zoneId(zone);
-    const wire = this.wireOf(zoneId);
-    let encoded: Change[];
-    try {
-      encoded = changes.map((change) => encodeChange(change, this.exactCurrent(wire, change)));
-    } catch (error) {
-      throw this.codecError(error, zoneId);
-    }
+    const encoded: Change[] = this.calls.codec(zoneId, () =>
+      changes.map((change) =>
+        encodeChange(
+          change,
+          change.action === 'delete' ? this.lastRead.exact(zoneId, change.before) : undefined,
+        ),
+      ),
+    );
     const output = await this.call({ operation: 'ChangeResourceRecordSets', zoneId }, signal, () =>
       this.api.changeResourceRecordSets(
         { HostedZoneId: zoneId, ChangeBatch: { Comment: 'quorumdns', Changes: encoded } },
         signal,
       ),
     );
-    // The sets changed: what was read of them no longer describes Route 53's state.
-    for (const change of changes) {
-      wire.delete(recordSetKey(change.action === 'delete' ? change.before : change.after));
-    }
+    this.lastRead.forgetChanged(zoneId, changes);
     const info = output.ChangeInfo;
     if (info?.Id === undefined) {
       throw new ProviderError(
@@ -208,109 +187,25 @@ class Route53Adapter implements DnsProviderAdapter {
     this.api.close();
   }
 
-  // --- internals -------------------------------------------------------------------------------------------
-
   private zoneId(zone: string): string {
-    try {
-      return normalizeHostedZoneId(zone);
-    } catch (error) {
-      throw this.codecError(error, zone);
-    }
+    return this.calls.codec(zone, () => normalizeHostedZoneId(zone));
   }
 
-  private wireOf(zoneId: string): Map<string, ResourceRecordSet> {
-    let wire = this.lastRead.get(zoneId);
-    if (wire === undefined) {
-      wire = new Map();
-      this.lastRead.set(zoneId, wire);
-    }
-    return wire;
-  }
-
-  /** The set as read, when a delete names exactly what was read (else the delete is encoded from `before`). */
-  private exactCurrent(
-    wire: Map<string, ResourceRecordSet>,
-    change: RecordChange,
-  ): ResourceRecordSet | undefined {
-    if (change.action !== 'delete') return undefined;
-    const raw = wire.get(recordSetKey(canonicalRecordSet(change.before)));
-    if (raw === undefined) return undefined;
-    const read = decodeRecordSet(raw);
-    return read !== undefined && sameRecordSet(read, change.before) ? raw : undefined;
-  }
-
-  /** Refuses names outside the hosted zone, naming them: a wrong zone id would otherwise read nothing. */
-  private async assertInZone(
-    zoneId: string,
-    names: string[],
-    signal: AbortSignal | undefined,
-    beforeRequest: () => Promise<void>,
-  ): Promise<void> {
-    const apex = await this.zoneName(zoneId, signal, beforeRequest);
-    const outside = names.filter((name) => name !== apex && !name.endsWith(`.${apex}`));
-    if (outside.length === 0) return;
-    throw new ProviderError(
-      'REJECTED',
-      `route53 provider "${this.name}": hosted zone ${zoneId} is ${apex}, which does not hold ${outside.join(', ')}`,
-      { provider: this.name },
-    );
-  }
-
-  private zoneName(
-    zoneId: string,
-    signal: AbortSignal | undefined,
-    beforeRequest: () => Promise<void>,
-  ): Promise<string> {
-    let pending = this.zoneNames.get(zoneId);
-    if (pending === undefined) {
-      pending = this.call({ operation: 'GetHostedZone', zoneId }, signal, async () => {
-        await beforeRequest();
-        return this.api.getHostedZone({ Id: zoneId }, signal);
-      }).then((output) => decodeName(output.HostedZone?.Name ?? ''));
-      // A failed lookup (throttled, aborted) is asked again next time.
-      pending.catch(() => this.zoneNames.delete(zoneId));
-      this.zoneNames.set(zoneId, pending);
-    }
-    return pending;
-  }
-
-  private decode(raw: ResourceRecordSet, zoneId: string): RecordSet | undefined {
-    try {
-      return decodeRecordSet(raw);
-    } catch (error) {
-      throw this.codecError(error, zoneId);
-    }
-  }
-
-  private codecError(error: unknown, zone: string): unknown {
-    if (!(error instanceof Route53CodecError)) return error;
-    return new ProviderError(
-      'REJECTED',
-      `route53 provider "${this.name}" hosted zone ${zone}: ${error.message}`,
-      {
-        provider: this.name,
-        cause: error,
-      },
-    );
-  }
-
-  /** Runs one Route 53 call; an abort stays an abort, anything else becomes a typed ProviderError. */
-  private async call<T>(
+  /** Runs one Route 53 call (adapter-call.ts), the SDK's errors classified by route53-errors.ts. */
+  private call<T>(
     context: Omit<Route53CallContext, 'provider'>,
     signal: AbortSignal | undefined,
     operation: () => Promise<T>,
   ): Promise<T> {
-    try {
-      return await operation();
-    } catch (error) {
-      if (signal?.aborted) throw signal.reason;
-      if (error instanceof ListingStalledError) {
-        throw new ProviderError('UNAVAILABLE', `route53 provider "${this.name}": ${error.message}`, {
-          provider: this.name,
-          cause: error,
-        });
-      }
-      throw toProviderError(error, { provider: this.name, ...context });
-    }
+    const full: Route53CallContext = { provider: this.name, ...context };
+    return this.calls.run(
+      {
+        description: describeRoute53Call(full),
+        ...(context.zoneId !== undefined ? { zone: context.zoneId } : {}),
+        toProviderError: (error) => toProviderError(error, full),
+      },
+      signal,
+      operation,
+    );
   }
 }

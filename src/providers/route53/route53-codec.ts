@@ -17,6 +17,7 @@ import type { Change, ResourceRecordSet, RRType } from '@aws-sdk/client-route-53
 import { HOSTED_ZONE_ID_PATTERN } from '../../config/names';
 import type { AliasValue, ManagedRecordType, RecordChange, RecordSet } from '../record-set';
 import { canonicalValues } from '../record-set-equality';
+import { WireCodecError } from '../wire-codec-error';
 
 export type Route53CodecErrorCode =
   /** A set at a managed name uses a Route 53 feature a `RecordSet` cannot carry. */
@@ -26,15 +27,7 @@ export type Route53CodecErrorCode =
   /** Not a hosted zone id (`Z123...` or `/hostedzone/Z123...`). */
   | 'INVALID_ZONE_ID';
 
-export class Route53CodecError extends Error {
-  constructor(
-    readonly code: Route53CodecErrorCode,
-    message: string,
-  ) {
-    super(message);
-    this.name = 'Route53CodecError';
-  }
-}
+export class Route53CodecError extends WireCodecError<Route53CodecErrorCode> {}
 
 const MANAGED_TYPES: ReadonlySet<string> = new Set<ManagedRecordType>(['A', 'AAAA', 'CNAME', 'TXT']);
 

@@ -151,10 +151,11 @@ function classify(
   return 'REJECTED';
 }
 
-function where(context: Route53CallContext): string {
-  if (context.changeId !== undefined) return ` of change ${context.changeId}`;
-  if (context.zoneId !== undefined) return ` on hosted zone ${context.zoneId}`;
-  return '';
+/** `ChangeResourceRecordSets on hosted zone Z0123`, `GetChange of change C42` */
+export function describeRoute53Call(context: Route53CallContext): string {
+  if (context.changeId !== undefined) return `${context.operation} of change ${context.changeId}`;
+  if (context.zoneId !== undefined) return `${context.operation} on hosted zone ${context.zoneId}`;
+  return context.operation;
 }
 
 const HINTS: Partial<Record<ProviderErrorCode, string>> = {
@@ -180,7 +181,7 @@ export function toProviderError(error: unknown, context: Route53CallContext): Pr
   const retryAfter = retryAfterMs(shape);
   return new ProviderError(
     providerCode,
-    `route53 provider "${context.provider}": ${context.operation}${where(context)} failed: ${code ?? 'error'}${statusText}: ${message}${hint}`,
+    `route53 provider "${context.provider}": ${describeRoute53Call(context)} failed: ${code ?? 'error'}${statusText}: ${message}${hint}`,
     {
       provider: context.provider,
       ...(code !== undefined ? { remoteCode: code } : {}),

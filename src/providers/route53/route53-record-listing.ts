@@ -16,6 +16,7 @@
  */
 import type { ResourceRecordSet, RRType } from '@aws-sdk/client-route-53';
 import { canonicalName } from '../record-set-equality';
+import { ListingStalledError } from '../unusable-answer-error';
 import type { Route53Api } from './route53-api';
 import { decodeName, encodeName } from './route53-codec';
 
@@ -48,15 +49,6 @@ export interface ListRecordSetsOptions {
   signal?: AbortSignal;
   /** Awaited before each request (the caller's rate limiting of the pages). */
   beforeRequest?: () => Promise<void>;
-}
-
-/** Thrown when a listing does not move forward: a broken endpoint must not keep us paging forever. */
-export class ListingStalledError extends Error {
-  readonly code = 'LISTING_STALLED';
-  constructor(message: string) {
-    super(message);
-    this.name = 'ListingStalledError';
-  }
 }
 
 interface ListPosition {
