@@ -651,13 +651,20 @@ describe('Route 53 adapter', () => {
       expect(listCalls(paced)).toHaveLength(7);
       expect(paced.server.stats().throttled).toBe(0);
 
-      // Unpaced, the same read bursts past the account's bucket and fails part way.
+      // Unpaced, the same read bursts past the account's bucket: the throttled pages are sent again where the
+      // listing stopped (never from the first page), and the read still completes.
       const burst = await start({ requestsPerSecond: 5 });
       burst.server.seed(burst.zoneId, blocks.flatMap((prefix) => block(prefix, 300)).map(toServerSet));
       const unpaced = createRoute53Adapter(burst.provider, { env: TEST_ENV, pageRateLimiter: unlimited });
-      const error = await providerFailure(unpaced.read({ zone: burst.zoneId, names }));
+      const reread = await unpaced.read({ zone: burst.zoneId, names });
       await unpaced.close();
-      expect(error.code).toBe('THROTTLED');
+      expect(reread.map((set) => set.name).sort()).toEqual(names);
+      const throttled = burst.server.stats().throttled;
+      expect(throttled).toBeGreaterThan(0);
+      // Seven pages answered, plus one resend per throttled request: no page was read twice.
+      const lists = burst.server.requests.filter((request) => request.operation === 'ListResourceRecordSets');
+      expect(lists.filter((request) => request.rejectedBy === undefined)).toHaveLength(7);
+      expect(lists).toHaveLength(7 + throttled);
     });
 
     it('continues inside a name whose weighted sets straddle a page boundary', async () => {

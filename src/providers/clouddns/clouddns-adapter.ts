@@ -26,7 +26,7 @@ import { LastReadWireSets } from '../last-read-wire-sets';
 import type { DnsProviderAdapter, ProviderCapabilities } from '../provider-adapter';
 import { ProviderError } from '../provider-errors';
 import type { RateLimiter } from '../rate-limiter';
-import { pacedAfterFirst, providerRateLimiter } from '../read-pacing';
+import { pacedAfterFirst, providerRateLimiter, retryingPages } from '../read-pacing';
 import type { ChangeStatus, ReadRequest, RecordChange, RecordSet, SubmittedChange } from '../record-set';
 import { canonicalName } from '../record-set-equality';
 import { ZoneApexCache } from '../zone-apex-cache';
@@ -158,6 +158,10 @@ class CloudDnsAdapter implements DnsProviderAdapter {
     const listing = await this.call({ operation: 'rrsets.list', zone }, signal, () =>
       listRrsetsAt(this.api, zone, names, {
         beforeRequest,
+        sendPage: retryingPages(
+          (send) => this.call({ operation: 'rrsets.list', zone }, signal, send),
+          signal,
+        ),
         fullListingCalls: this.fullListingPages.get(zone),
         ...(this.options.pageSize !== undefined ? { pageSize: this.options.pageSize } : {}),
         ...(signal !== undefined ? { signal } : {}),

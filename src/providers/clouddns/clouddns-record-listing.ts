@@ -10,6 +10,7 @@
  * per zone; before the first full listing it assumes `DEFAULT_FULL_LISTING_CALLS`), so a service's few
  * names cost a few calls, and reading hundreds of names in a small zone costs a few pages.
  */
+import type { PageSender } from '../read-pacing';
 import { ListingStalledError } from '../unusable-answer-error';
 import type { CloudDnsApi } from './clouddns-api';
 import { decodeName, encodeName } from './clouddns-codec';
@@ -35,6 +36,8 @@ export interface ListRrsetsOptions {
   signal?: AbortSignal;
   /** Awaited before each request (the caller's pacing). */
   beforeRequest?: () => Promise<void>;
+  /** Sends each page request (the adapter's error mapping and per-page retry). @default sends it as it is */
+  sendPage?: PageSender;
 }
 
 /** Every rrset at `names` (canonical or not) in managed zone `zone`. */
@@ -45,22 +48,26 @@ export async function listRrsetsAt(
   options: ListRrsetsOptions = {},
 ): Promise<RrsetListing> {
   const wanted = new Set(names.map(decodeName));
+  const sendPage: PageSender = options.sendPage ?? ((send) => send());
   let requests = 0;
   const pages = async (filter: { name?: string }): Promise<WireRrset[]> => {
     const found: WireRrset[] = [];
     const seenTokens = new Set<string>();
     let pageToken: string | undefined;
     do {
-      await options.beforeRequest?.();
-      const page = await api.listRrsets(
-        zone,
-        {
-          ...filter,
-          ...(options.pageSize !== undefined ? { maxResults: options.pageSize } : {}),
-          ...(pageToken !== undefined ? { pageToken } : {}),
-        },
-        options.signal,
-      );
+      const token = pageToken;
+      const page = await sendPage(async () => {
+        await options.beforeRequest?.();
+        return api.listRrsets(
+          zone,
+          {
+            ...filter,
+            ...(options.pageSize !== undefined ? { maxResults: options.pageSize } : {}),
+            ...(token !== undefined ? { pageToken: token } : {}),
+          },
+          options.signal,
+        );
+      });
       requests += 1;
       found.push(...page.rrsets.filter((rrset) => wanted.has(decodeName(rrset.name))));
       pageToken = page.nextPageToken;

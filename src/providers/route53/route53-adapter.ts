@@ -19,7 +19,7 @@ import { LastReadWireSets } from '../last-read-wire-sets';
 import type { DnsProviderAdapter, ProviderCapabilities } from '../provider-adapter';
 import { ProviderError } from '../provider-errors';
 import type { RateLimiter } from '../rate-limiter';
-import { pacedAfterFirst, providerRateLimiter } from '../read-pacing';
+import { pacedAfterFirst, retryingPages, providerRateLimiter } from '../read-pacing';
 import type { ChangeStatus, ReadRequest, RecordChange, RecordSet, SubmittedChange } from '../record-set';
 import { canonicalName } from '../record-set-equality';
 import { ZoneApexCache } from '../zone-apex-cache';
@@ -133,6 +133,10 @@ class Route53Adapter implements DnsProviderAdapter {
     const listing = await this.call({ operation: 'ListResourceRecordSets', zoneId }, signal, () =>
       listRecordSetsAt(this.api, zoneId, names, {
         beforeRequest,
+        sendPage: retryingPages(
+          (send) => this.call({ operation: 'ListResourceRecordSets', zoneId }, signal, send),
+          signal,
+        ),
         ...(signal !== undefined ? { signal } : {}),
       }),
     );

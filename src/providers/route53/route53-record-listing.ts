@@ -15,6 +15,7 @@
  * a block of service names) cost one call per 300 sets rather than one call each.
  */
 import type { ResourceRecordSet, RRType } from '@aws-sdk/client-route-53';
+import type { PageSender } from '../read-pacing';
 import { canonicalName } from '../record-set-equality';
 import { ListingStalledError } from '../unusable-answer-error';
 import type { Route53Api } from './route53-api';
@@ -49,6 +50,8 @@ export interface ListRecordSetsOptions {
   signal?: AbortSignal;
   /** Awaited before each request (the caller's rate limiting of the pages). */
   beforeRequest?: () => Promise<void>;
+  /** Sends each page request (the adapter's error mapping and per-page retry). @default sends it as it is */
+  sendPage?: PageSender;
 }
 
 interface ListPosition {
@@ -65,6 +68,7 @@ export async function listRecordSetsAt(
   options: ListRecordSetsOptions = {},
 ): Promise<RecordListing> {
   const pageSize = options.pageSize ?? MAX_LIST_PAGE_SIZE;
+  const sendPage: PageSender = options.sendPage ?? ((send) => send());
   const wanted = new Set(names.map(canonicalName));
   const targets = [...wanted]
     .map((name) => ({ name, key: listOrderKey(name) }))
@@ -88,17 +92,19 @@ export async function listRecordSetsAt(
       );
     }
     previousStart = start;
-    await options.beforeRequest?.();
-    const page = await api.listResourceRecordSets(
-      {
-        HostedZoneId: zoneId,
-        StartRecordName: start.name,
-        ...(start.type !== undefined ? { StartRecordType: start.type } : {}),
-        ...(start.identifier !== undefined ? { StartRecordIdentifier: start.identifier } : {}),
-        MaxItems: pageSize,
-      },
-      options.signal,
-    );
+    const page = await sendPage(async () => {
+      await options.beforeRequest?.();
+      return api.listResourceRecordSets(
+        {
+          HostedZoneId: zoneId,
+          StartRecordName: start.name,
+          ...(start.type !== undefined ? { StartRecordType: start.type } : {}),
+          ...(start.identifier !== undefined ? { StartRecordIdentifier: start.identifier } : {}),
+          MaxItems: pageSize,
+        },
+        options.signal,
+      );
+    });
     requests += 1;
     for (const set of page.ResourceRecordSets ?? []) {
       if (wanted.has(decodeName(set.Name ?? ''))) sets.push(set);
