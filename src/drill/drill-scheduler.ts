@@ -12,11 +12,9 @@
  *
  * Several evaluators may run this: BullMQ hands each firing to one worker.
  */
-import { type Job, Queue, Worker } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { Job, Queue } from 'bullmq';
 import type { BlockedWindow, Config, DrillSchedule, Service } from '../config/types';
 import { nextCronTime, parseCron } from '../config/cron-expression';
-import { createEvaluatorRedis } from '../evaluator/evaluator-redis';
 import {
   DRILL_JOB_NAME,
   type DrillJobData,
@@ -27,6 +25,7 @@ import {
 import { redisTimeMs } from '../evaluator/redis-time';
 import type { Logger } from '../probe/logger';
 import { formatTime } from '../quorum/format-duration';
+import { QueueWorkerHost } from '../queue/queue-worker-host';
 import { whenReady } from '../redis/connect';
 import { redisKeys } from '../redis/keys';
 import { DrillAlreadyRunningError } from './drill-errors';
@@ -117,39 +116,26 @@ export interface DrillJobResult {
 }
 
 export class DrillScheduler {
-  private readonly commands: Redis;
-  private readonly workerConnection: Redis;
+  private readonly host: QueueWorkerHost;
   private readonly queue: Queue<DrillJobData>;
-  private readonly worker: Worker<DrillJobData, DrillJobResult>;
   private readonly running = new Map<string, AbortController>();
-  private closing: Promise<void> | undefined;
 
   private constructor(private readonly options: DrillSchedulerOptions) {
-    const prefix = redisKeys(options.config().deployment.redis.keyPrefix).queuePrefix;
-    this.commands = createEvaluatorRedis(options.redisUrl, 'commands', `quorumdns-drills:${options.id}`);
-    this.workerConnection = createEvaluatorRedis(
-      options.redisUrl,
-      'worker',
-      `quorumdns-drills-worker:${options.id}`,
-    );
-    this.queue = new Queue<DrillJobData>(QueueName.drill, { connection: this.commands, prefix });
-    this.queue.on('error', (error: Error) =>
-      options.logger.log('warn', 'drill queue error', { error: error.message }),
-    );
-    this.worker = new Worker<DrillJobData, DrillJobResult>(QueueName.drill, (job) => this.process(job), {
-      connection: this.workerConnection,
-      prefix,
-      name: options.id,
-      autorun: false,
+    this.host = new QueueWorkerHost({
+      role: 'drill',
+      id: options.id,
+      redisUrl: options.redisUrl,
+      queuePrefix: redisKeys(options.config().deployment.redis.keyPrefix).queuePrefix,
+      logger: options.logger,
+    });
+    this.queue = this.host.queue<DrillJobData>(QueueName.drill);
+    this.host.createWorker<DrillJobData, DrillJobResult>(QueueName.drill, (job) => this.process(job), {
       concurrency: options.concurrency ?? 4,
       // A drill runs for minutes: the lock is renewed while it runs. A crashed runner's job is not re-run
       // (maxStalledCount 0): the overlay's expiry ends that drill, and the next firing starts a fresh one.
       lockDuration: 30_000,
       maxStalledCount: 0,
     });
-    this.worker.on('error', (error: Error) =>
-      options.logger.log('warn', 'drill worker error', { error: error.message }),
-    );
   }
 
   /** Installs the schedulers of the config and starts taking drill jobs. */
@@ -157,14 +143,9 @@ export class DrillScheduler {
     const scheduler = new DrillScheduler(options);
     try {
       // The commands connection has no offline queue: wait for it before the first command.
-      await whenReady(scheduler.commands, 10_000);
+      await whenReady(scheduler.host.commands, 10_000);
       await scheduler.sync(options.config());
-      void scheduler.worker.run().catch((error: unknown) =>
-        options.logger.log('error', 'drill worker stopped', {
-          error: error instanceof Error ? error.message : String(error),
-        }),
-      );
-      await scheduler.worker.waitUntilReady();
+      await scheduler.host.start();
     } catch (error) {
       await scheduler.close();
       throw error;
@@ -203,23 +184,13 @@ export class DrillScheduler {
   }
 
   isRunning(): boolean {
-    return this.worker.isRunning();
+    return this.host.isRunning();
   }
 
   /** Stops taking jobs; running drills are aborted (their overlays removed) and finish their reports. */
   close(): Promise<void> {
-    this.closing ??= (async () => {
-      for (const controller of this.running.values()) controller.abort('the evaluator is shutting down');
-      await this.worker.close().catch(() => undefined);
-      await this.queue.close().catch(() => undefined);
-      await Promise.all([
-        this.commands.quit().catch(() => undefined),
-        this.workerConnection.quit().catch(() => undefined),
-      ]);
-      this.commands.disconnect();
-      this.workerConnection.disconnect();
-    })();
-    return this.closing;
+    for (const controller of this.running.values()) controller.abort('the evaluator is shutting down');
+    return this.host.close();
   }
 
   private async process(job: Job<DrillJobData, DrillJobResult>): Promise<DrillJobResult> {
@@ -233,8 +204,8 @@ export class DrillScheduler {
         reason: `no drill schedule ${String(scheduleId)} of ${String(serviceName)} in the config`,
       };
     }
-    const store = new DrillStore(this.commands, redisKeys(config.deployment.redis.keyPrefix));
-    const now = await redisTimeMs(this.commands);
+    const store = new DrillStore(this.host.commands, redisKeys(config.deployment.redis.keyPrefix));
+    const now = await redisTimeMs(this.host.commands);
     const decision = scheduledRunDecision(schedule, now, this.running.has(service.name));
     if (!decision.run) return this.skip(store, service, schedule, now, decision.reason);
 
@@ -244,7 +215,7 @@ export class DrillScheduler {
       const report = await runDrill({
         ...this.options.drill,
         config,
-        redis: this.commands,
+        redis: this.host.commands,
         service: service.name,
         pool: schedule.pool,
         mode: schedule.mode,

@@ -14,20 +14,9 @@ import {
 import { buildServedZone, type ServedZone } from '../../src/dns-server/served-zone';
 import { chooseRecordSets } from '../../src/dns-server/weighted-choice';
 import { parseTxtValue } from '../../src/providers/local/txt-presentation';
-import type { RecordSet } from '../../src/providers/record-set';
+import { recordSet } from './support/record-set';
 
-const set = (
-  name: string,
-  type: RecordSet['type'],
-  values: string[],
-  extra: Partial<RecordSet> = {},
-): RecordSet => ({
-  name,
-  type,
-  ttl: 30,
-  values,
-  ...extra,
-});
+const set = recordSet;
 
 const zone = buildServedZone({
   zone: 'lab.test',

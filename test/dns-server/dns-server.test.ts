@@ -13,23 +13,13 @@ import type { RecordSet } from '../../src/providers/record-set';
 import { deleteKeys, randomPrefix, SHARED_REDIS_URL } from '../support/redis-test-keys';
 import { waitFor } from '../support/wait-for';
 import { answerData, query, type Reply, tcpExchange, tcpQuery, udpExchange } from './support/dns-client';
+import { recordSet } from './support/record-set';
 
 jest.setTimeout(30_000);
 
 const ZONE = 'lab.test';
 
-const set = (
-  name: string,
-  type: RecordSet['type'],
-  values: string[],
-  extra: Partial<RecordSet> = {},
-): RecordSet => ({
-  name,
-  type,
-  ttl: 30,
-  values,
-  ...extra,
-});
+const set = recordSet;
 
 const bigAddresses = Array.from({ length: 60 }, (_, i) => `10.0.0.${i + 1}`);
 

@@ -29,27 +29,24 @@ function run(...args: string[]) {
   return main(args, io).then((code) => ({ code, out: io.stdoutText(), err: io.stderrText() }));
 }
 
-test('a drill that misses its objective fails with exit 1, prints the timeline and writes the report', async () => {
-  const result = await run(
-    'drill',
-    'run',
-    '--config',
-    world.configPath,
-    '--service',
-    'web',
-    '--pool',
-    'a',
-    '--mode',
-    'dry',
-    '--duration',
-    '2s',
-    '--reason',
-    'practice',
-    '--report-dir',
-    'reports',
-    '--by',
-    'cli-tester',
+/** `drill <subcommand> --config <the world's> --<flag> <value> ...`; a `true` value is a bare flag. */
+function drill(subcommand: string, flags: Record<string, string | true> = {}) {
+  const args = Object.entries(flags).flatMap(([flag, value]) =>
+    value === true ? [`--${flag}`] : [`--${flag}`, value],
   );
+  return run('drill', subcommand, '--config', world.configPath, ...args);
+}
+
+test('a drill that misses its objective fails with exit 1, prints the timeline and writes the report', async () => {
+  const result = await drill('run', {
+    service: 'web',
+    pool: 'a',
+    mode: 'dry',
+    duration: '2s',
+    reason: 'practice',
+    'report-dir': 'reports',
+    by: 'cli-tester',
+  });
   expect({ code: result.code, err: result.err }).toEqual({ code: 1, err: '' });
   expect(result.out).toMatch(
     /^drill drill-\d{8}-\d{6}-web-a: dry drill of web pool a for 2s \(plan only, DNS does not change\)/,
@@ -74,21 +71,13 @@ test('a drill that misses its objective fails with exit 1, prints the timeline a
 }, 60_000);
 
 test('--json prints the report as JSON only', async () => {
-  const result = await run(
-    'drill',
-    'run',
-    '--config',
-    world.configPath,
-    '--service',
-    'web',
-    '--pool',
-    'b',
-    '--duration',
-    '1s',
-    '--json',
-    '--report-dir',
-    'reports-json',
-  );
+  const result = await drill('run', {
+    service: 'web',
+    pool: 'b',
+    duration: '1s',
+    json: true,
+    'report-dir': 'reports-json',
+  });
   expect(result.code).toBe(1);
   const report = JSON.parse(result.out) as DrillReport;
   expect(report).toMatchObject({ service: 'web', pools: ['b'], mode: 'dry' });
@@ -116,10 +105,10 @@ test.each([
 });
 
 test('an unknown service or pool exits 2 naming what exists', async () => {
-  const service = await run('drill', 'run', '--config', world.configPath, '--service', 'wbe', '--pool', 'a');
+  const service = await drill('run', { service: 'wbe', pool: 'a' });
   expect(service.code).toBe(2);
   expect(service.err).toContain('unknown service "wbe" (did you mean "web"?)');
-  const pool = await run('drill', 'run', '--config', world.configPath, '--service', 'web', '--pool', 'zz');
+  const pool = await drill('run', { service: 'web', pool: 'zz' });
   expect(pool.code).toBe(2);
   expect(pool.err).toContain('service web has no pool "zz"; its pools: a, b');
 });
@@ -137,52 +126,32 @@ test('status lists the running drill, a second drill is refused, stop removes th
     by: 'someone',
   });
   try {
-    const status = await run('drill', 'status', '--config', world.configPath);
+    const status = await drill('status');
     expect(status.code).toBe(0);
     expect(status.out).toMatch(
       /^web: drill drill-held \(dry\) pool b by someone, started .*, expires in 11m/,
     );
-    const json = JSON.parse((await run('drill', 'status', '--config', world.configPath, '--json')).out) as {
+    const json = JSON.parse((await drill('status', { json: true })).out) as {
       drills: Array<{ service: string; overlay: { id: string } }>;
     };
     expect(json.drills).toEqual([
       expect.objectContaining({ service: 'web', overlay: expect.objectContaining({ id: 'drill-held' }) }),
     ]);
 
-    const refused = await run(
-      'drill',
-      'run',
-      '--config',
-      world.configPath,
-      '--service',
-      'web',
-      '--pool',
-      'a',
-    );
+    const refused = await drill('run', { service: 'web', pool: 'a' });
     expect(refused.code).toBe(1);
     expect(refused.err).toMatch(
       /a drill is already running on web \(drill-held\), its overlay expires in \d+ s; stop it with: quorumdns drill stop --service web/,
     );
 
-    const stop = await run(
-      'drill',
-      'stop',
-      '--config',
-      world.configPath,
-      '--service',
-      'web',
-      '--by',
-      'oncall',
-    );
+    const stop = await drill('stop', { service: 'web', by: 'oncall' });
     expect(stop).toMatchObject({
       code: 0,
       out: 'stopped drill drill-held (dry) on web (by oncall); probes report real results again\n',
     });
     expect(await world.redis.exists(world.keys.service('web').drill)).toBe(0);
-    expect((await run('drill', 'status', '--config', world.configPath)).out).toBe('no drill is running\n');
-    expect((await run('drill', 'stop', '--config', world.configPath, '--service', 'web')).out).toBe(
-      'no drill is running on web\n',
-    );
+    expect((await drill('status')).out).toBe('no drill is running\n');
+    expect((await drill('stop', { service: 'web' })).out).toBe('no drill is running on web\n');
   } finally {
     await world.redis.del(world.keys.service('web').drill);
   }

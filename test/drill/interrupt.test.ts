@@ -3,7 +3,6 @@
  * restores at once and reports the interruption (exit 1); an operator's `drill stop` ends a running drill;
  * a runner killed outright (SIGKILL) leaves an overlay that stops counting at `endsAt` and expires on its own.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { main } from '../../src/cli/main';
@@ -14,9 +13,9 @@ import { redisTimeMs } from '../../src/evaluator/redis-time';
 import { DrillOverlayReader } from '../../src/probe/drill-overlay-reader';
 import { memoryLogger } from '../../src/probe/logger';
 import { captureIo } from '../support/capture-io';
+import { type QuorumdnsProcess, spawnQuorumdns } from '../support/quorumdns-process';
 import { type DrillWorld, startDrillWorld, waitFor } from './support/drill-world';
 
-const ROOT = join(__dirname, '..', '..');
 let world: DrillWorld;
 
 beforeAll(async () => {
@@ -27,26 +26,32 @@ afterAll(async () => {
   await world?.dispose();
 });
 
-interface Child {
-  child: ChildProcess;
-  out: string[];
-  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+/**
+ * Starts `quorumdns drill run` on web's `pool` for `duration`, its report going to `reportName` under the
+ * world's directory; resolves once the child's overlay is in Redis.
+ */
+async function startDrill(
+  pool: string,
+  duration: string,
+  reportName: string,
+): Promise<{ drill: QuorumdnsProcess; overlay: DrillOverlay }> {
+  const drill = spawnQuorumdns(
+    `drill ${reportName}`,
+    [
+      ...['drill', 'run', '--config', world.configPath, '--service', 'web', '--pool', pool],
+      ...['--duration', duration, '--report-dir', join(world.dir, reportName)],
+    ],
+    { ...process.env },
+  );
+  const overlay = await waitFor(() => overlayOf('web'), {
+    what: 'the child to place its overlay',
+    timeoutMs: 30_000,
+  });
+  return { drill, overlay };
 }
 
-function spawnDrill(...args: string[]): Child {
-  const child = spawn(
-    process.execPath,
-    ['--import', 'tsx', join(ROOT, 'src', 'cli.ts'), 'drill', 'run', '--config', world.configPath, ...args],
-    // cwd: the repository, where node finds tsx; reports go to absolute directories.
-    { cwd: ROOT, env: { ...process.env }, stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  const out: string[] = [];
-  child.stdout?.on('data', (chunk: Buffer) => out.push(chunk.toString('utf8')));
-  child.stderr?.on('data', (chunk: Buffer) => out.push(chunk.toString('utf8')));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-    child.on('exit', (code, signal) => resolve({ code, signal })),
-  );
-  return { child, out, exited };
+function readReport(reportName: string, id: string): DrillReport {
+  return JSON.parse(readFileSync(join(world.dir, reportName, `${id}.json`), 'utf8')) as DrillReport;
 }
 
 async function overlayOf(service: string): Promise<DrillOverlay | undefined> {
@@ -55,83 +60,42 @@ async function overlayOf(service: string): Promise<DrillOverlay | undefined> {
 }
 
 test('Ctrl-C ends the drill at once: the overlay is removed and the report says interrupted (exit 1)', async () => {
-  const drill = spawnDrill(
-    '--service',
-    'web',
-    '--pool',
-    'a',
-    '--duration',
-    '10m',
-    '--report-dir',
-    join(world.dir, 'sigint'),
-  );
-  const overlay = await waitFor(() => overlayOf('web'), {
-    what: 'the child to place its overlay',
-    timeoutMs: 30_000,
-  });
+  const { drill, overlay } = await startDrill('a', '10m', 'sigint');
   expect(overlay).toMatchObject({ service: 'web', pools: ['a'], mode: 'dry' });
   // The started line is printed once the overlay is in place.
-  await waitFor(() => drill.out.join('').includes(overlay.id), { what: 'the child to announce the drill' });
+  await waitFor(() => drill.output.join('').includes(overlay.id), {
+    what: 'the child to announce the drill',
+  });
   drill.child.kill('SIGINT');
   const exit = await drill.exited;
-  const output = drill.out.join('');
+  const output = drill.output.join('');
   expect({ exit, output }).toEqual({
     exit: { code: 1, signal: null },
     output: expect.stringContaining('SIGINT: ending the drill early'),
   });
   expect(await world.redis.exists(world.keys.service('web').drill)).toBe(0);
   expect(output).toContain('FAIL: drill');
-  const report = JSON.parse(
-    readFileSync(join(world.dir, 'sigint', `${overlay.id}.json`), 'utf8'),
-  ) as DrillReport;
+  const report = readReport('sigint', overlay.id);
   expect(report.interrupted).toBe('SIGINT');
   expect(report.reasons).toContain('completed: the drill was interrupted (SIGINT)');
   expect(report.timeline.find((s) => s.step === 'restored')?.status).toBe('done');
 }, 60_000);
 
 test("an operator's drill stop ends a running drill, which reports it", async () => {
-  const drill = spawnDrill(
-    '--service',
-    'web',
-    '--pool',
-    'b',
-    '--duration',
-    '10m',
-    '--report-dir',
-    join(world.dir, 'stopped'),
-  );
-  const overlay = await waitFor(() => overlayOf('web'), {
-    what: 'the child to place its overlay',
-    timeoutMs: 30_000,
-  });
+  const { drill, overlay } = await startDrill('b', '10m', 'stopped');
   const io = captureIo({ cwd: world.dir });
   expect(
     await main(['drill', 'stop', '--config', world.configPath, '--service', 'web', '--by', 'oncall'], io),
   ).toBe(0);
   const exit = await drill.exited;
   expect(exit.code).toBe(1);
-  const report = JSON.parse(
-    readFileSync(join(world.dir, 'stopped', `${overlay.id}.json`), 'utf8'),
-  ) as DrillReport;
+  const report = readReport('stopped', overlay.id);
   expect(report.interrupted).toBe('stopped by an operator (overlay removed)');
   expect(report.timeline.find((s) => s.step === 'restored')?.detail).toContain('already gone');
 }, 60_000);
 
 test('a runner killed outright leaves an overlay that stops at endsAt and expires by itself', async () => {
-  const drill = spawnDrill(
-    '--service',
-    'web',
-    '--pool',
-    'a',
-    '--duration',
-    '2s',
-    '--report-dir',
-    join(world.dir, 'killed'),
-  );
-  const overlay = await waitFor(() => overlayOf('web'), {
-    what: 'the child to place its overlay',
-    timeoutMs: 30_000,
-  });
+  const { drill, overlay } = await startDrill('a', '2s', 'killed');
   drill.child.kill('SIGKILL');
   await drill.exited;
   // The backstop: an expiry of the duration plus 60 s.

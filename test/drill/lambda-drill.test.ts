@@ -3,7 +3,8 @@
  * that starts while a drill runs reports the drilled pool's endpoint as failing with class `drill` from its
  * very first slot, without sending a single request to it.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { writeConfigFile } from '../support/config-yaml';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
@@ -25,9 +26,8 @@ let configFile: string;
 beforeAll(async () => {
   admin = new Redis(SHARED_REDIS_URL);
   server = await startStatusServer(200, 'ok');
-  configFile = join(dir, 'quorumdns.yaml');
-  writeFileSync(
-    configFile,
+  configFile = writeConfigFile(
+    dir,
     probeConfigYaml({
       deploymentId: 'lambdadrill',
       redisUrl: SHARED_REDIS_URL,

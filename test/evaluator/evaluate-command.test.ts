@@ -1,9 +1,10 @@
 /** `quorumdns evaluate` in-process: command-line and config errors, and a start/stop cycle on signals. */
 import { EventEmitter } from 'node:events';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { captureIo, type CapturedIo } from '../support/capture-io';
+import { configYaml, writeConfigFile } from '../support/config-yaml';
 import { UsageError } from '../../src/cli/cli-io';
 import { runEvaluateCommand, type SignalSource } from '../../src/cli/evaluate-command';
 import { StateStore } from '../../src/evaluator/state-store';
@@ -28,32 +29,23 @@ class FakeSignals extends EventEmitter implements SignalSource {
 }
 
 function config(name: string, body: string): string {
-  const file = join(dir, name);
-  writeFileSync(file, body);
-  return file;
+  return writeConfigFile(dir, body, name);
 }
 
-const VALID = `deployment:
-  id: cmdtest
-  redis: { keyPrefix: ${fixture.prefix} }
-probeRegions: [r1, r2, r3]
-providers:
-  r53: { type: route53, hostedZoneId: Z123 }
-defaults:
-  check: { type: tcp, interval: 1s, timeout: 500ms, port: 9 }
-services:
-  web:
-    names: [web.example.com]
-    pools:
-      a:
-        endpoints:
-          - { name: a1, address: 192.0.2.1 }
-      b:
-        endpoints:
-          - { name: b1, address: 192.0.2.2 }
-    providers:
-      - { provider: r53 }
-`;
+const VALID = configYaml({
+  deploymentId: 'cmdtest',
+  keyPrefix: fixture.prefix,
+  providers: ['r53: { type: route53, hostedZoneId: Z123 }'],
+  check: '{ type: tcp, interval: 1s, timeout: 500ms, port: 9 }',
+  services: [
+    {
+      name: 'web',
+      names: ['web.example.com'],
+      pools: { a: { a1: '192.0.2.1' }, b: { b1: '192.0.2.2' } },
+      providers: ['r53'],
+    },
+  ],
+});
 
 test.each([
   [['--tick', 'soon'], /--tick must be a duration/],

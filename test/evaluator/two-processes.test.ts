@@ -19,7 +19,7 @@ import {
 import { redisTimeMs } from '../../src/evaluator/redis-time';
 import type { StoredEvent } from '../../src/evaluator/service-record';
 import { StateStore } from '../../src/evaluator/state-store';
-import { type EvaluatorProcess, killIfRunning, spawnEvaluator } from './support/evaluator-process';
+import { type EvaluatorProcess, spawnEvaluator } from './support/evaluator-process';
 import { jobQueues, ProbeSide, REDIS_URL, testRedis, waitFor } from './support/fixtures';
 
 const fixture = testRedis('procs');
@@ -181,7 +181,8 @@ beforeAll(async () => {
 
 afterAll(async () => {
   probe.stop();
-  await Promise.all([killIfRunning(a), killIfRunning(b)]);
+  // SIGKILL: whatever a test left running must not outlive the suite.
+  await Promise.all([a?.stop('SIGKILL'), b?.stop('SIGKILL')]);
   await flips.close();
   await queues.close();
   await fixture.dispose();

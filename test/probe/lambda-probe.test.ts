@@ -1,4 +1,5 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { writeConfigFile } from '../support/config-yaml';
 import { probeConfigYaml } from '../support/probe-config-yaml';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -18,9 +19,8 @@ let configFile: string;
 beforeAll(async () => {
   admin = new Redis(SHARED_REDIS_URL);
   server = await startStatusServer(503, 'down');
-  configFile = join(dir, 'quorumdns.yaml');
-  writeFileSync(
-    configFile,
+  configFile = writeConfigFile(
+    dir,
     probeConfigYaml({
       deploymentId: 'lambdatest',
       redisUrl: '${env:QDNS_TEST_REDIS_URL}',

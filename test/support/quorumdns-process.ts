@@ -1,13 +1,14 @@
 /**
- * A `quorumdns <command>` child process for the end-to-end tests: the real CLI (`src/cli.ts`, with tsx
- * loaded into node itself so signals reach the program, not a wrapper), its JSON log lines collected from
- * stdout and stderr, other text kept for failure messages.
+ * A `quorumdns <command>` child process for tests (end-to-end, evaluators, drill runs): the real CLI
+ * (`src/cli.ts`, with tsx loaded into node itself: the `tsx` binary runs the program in a second process and
+ * does not pass signals such as SIGINT, SIGHUP or SIGSTOP on, which is exactly what these tests send), its
+ * JSON log lines collected from stdout and stderr, other text kept for assertions and failure messages.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { waitFor } from '../../support/wait-for';
+import { waitFor } from './wait-for';
 
-const ROOT = join(__dirname, '..', '..', '..');
+const ROOT = join(__dirname, '..', '..');
 
 export interface LogLine {
   level: string;
@@ -21,6 +22,8 @@ export interface QuorumdnsProcess {
   readonly logs: LogLine[];
   /** Output that is not a JSON log line (usage errors, crashes). */
   readonly text: string[];
+  /** Everything the child wrote to stdout and stderr, as it came (for programs that print text). */
+  readonly output: string[];
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   running(): boolean;
   waitForLog(predicate: (line: LogLine) => boolean, what: string, timeoutMs?: number): Promise<LogLine>;
@@ -73,9 +76,11 @@ export function spawnQuorumdns(
   });
   const logs: LogLine[] = [];
   const text: string[] = [];
+  const output: string[] = [];
   const collector = (): ((chunk: Buffer) => void) => {
     let pending = '';
     return (chunk) => {
+      output.push(chunk.toString('utf8'));
       pending += chunk.toString('utf8');
       const lines = pending.split('\n');
       pending = lines.pop() ?? '';
@@ -102,14 +107,17 @@ export function spawnQuorumdns(
     child,
     logs,
     text,
+    output,
     exited,
     running,
     tail,
     waitForLog: (predicate, what, timeoutMs = 30_000) =>
       waitFor(
         () => {
-          if (!running()) throw new Error(`${name} exited while waiting for ${what}; ${tail()}`);
-          return logs.find(predicate);
+          const found = logs.find(predicate);
+          if (found === undefined && !running())
+            throw new Error(`${name} exited while waiting for ${what}; ${tail()}`);
+          return found;
         },
         { what: `${name}: ${what}`, timeoutMs },
       ).catch((error: Error) => {

@@ -35,7 +35,7 @@ import { type FaultProxy, startFaultProxy } from '../../support/fault-proxy';
 import { deleteKeys, randomPrefix } from '../../support/redis-test-keys';
 import { waitFor } from '../../support/wait-for';
 import { type DataCenter, startDataCenter } from './data-center';
-import { childEnv, type QuorumdnsProcess, spawnQuorumdns } from './quorumdns-process';
+import { childEnv, type QuorumdnsProcess, spawnQuorumdns } from '../../support/quorumdns-process';
 
 export const ZONE = 'e2e.test';
 export const GCP_PROJECT = 'qdns-e2e';

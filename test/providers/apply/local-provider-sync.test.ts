@@ -2,7 +2,7 @@
  * `sync` and `plan` through the real adapter factory with the lab's `local` provider (zones kept in Redis):
  * no test seam at all between the command line and the records it writes.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { planCommand } from '../../../src/cli/plan-command';
@@ -10,35 +10,22 @@ import { syncCommand } from '../../../src/cli/sync-command';
 import { AppliedStore } from '../../../src/providers/applied-store';
 import { createLocalAdapter } from '../../../src/providers/local/local-adapter';
 import { captureIo } from '../../support/capture-io';
+import { configYaml, twoPoolService, writeConfigFile } from '../../support/config-yaml';
 import { applyRedis, SHARED_REDIS_URL } from './support/apply-fixture';
 
 const fixture = applyRedis('local');
 const { redis, keys, prefix } = fixture;
 const dir = mkdtempSync(join(tmpdir(), 'qdns-local-sync-'));
-const configPath = join(dir, 'quorumdns.yaml');
-writeFileSync(
-  configPath,
-  `deployment:
-  id: local-sync-test
-  redis: { url: '${SHARED_REDIS_URL}', keyPrefix: ${prefix} }
-probeRegions: [r1, r2, r3]
-providers:
-  lab: { type: local, zone: lab.test }
-defaults:
-  check: { type: tcp, port: 9, interval: 10s, timeout: 3s }
-services:
-  api:
-    names: [api.lab.test]
-    pools:
-      a:
-        endpoints:
-          - { name: a1, address: 192.0.2.10 }
-      b:
-        endpoints:
-          - { name: b1, address: 198.51.100.20 }
-    providers:
-      - { provider: lab }
-`,
+const configPath = writeConfigFile(
+  dir,
+  configYaml({
+    deploymentId: 'local-sync-test',
+    redisUrl: SHARED_REDIS_URL,
+    keyPrefix: prefix,
+    providers: ['lab: { type: local, zone: lab.test }'],
+    check: '{ type: tcp, port: 9, interval: 10s, timeout: 3s }',
+    services: [twoPoolService('api', ['api.lab.test'], ['lab'])],
+  }),
 );
 
 afterAll(async () => {

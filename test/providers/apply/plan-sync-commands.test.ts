@@ -4,7 +4,7 @@
  * Markdown, sync from no state (the all-healthy answer) and from an evaluator's decision, `sync --dry-run`
  * writing nothing anywhere, and one failing provider never stopping the other.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runPlanCommand } from '../../../src/cli/plan-command';
@@ -17,6 +17,7 @@ import { StateStore } from '../../../src/evaluator/state-store';
 import { AppliedStore } from '../../../src/providers/applied-store';
 import type { PlanJson } from '../../../src/providers/render-plan';
 import { captureIo } from '../../support/capture-io';
+import { configYaml, twoPoolService, writeConfigFile } from '../../support/config-yaml';
 import { MemoryAdapter } from '../support/memory-adapter';
 import {
   applyRedis,
@@ -29,40 +30,25 @@ import {
 const fixture = applyRedis('cli');
 const { redis, keys, prefix } = fixture;
 const dir = mkdtempSync(join(tmpdir(), 'qdns-plan-sync-'));
-const configPath = join(dir, 'quorumdns.yaml');
-writeFileSync(
-  configPath,
-  `deployment:
-  id: cli-test
-  redis: { url: '${SHARED_REDIS_URL}', keyPrefix: ${prefix} }
-probeRegions: [r1, r2, r3]
-providers:
-  lab: { type: local, zone: lab.test }
-  other: { type: local, zone: other.test }
-defaults:
-  check: { type: tcp, port: 9, interval: 10s, timeout: 3s }
-services:
-  api:
-    names: [api.lab.test]
-    pools:
-      a:
-        endpoints:
-          - { name: a1, address: 192.0.2.10 }
-      b:
-        endpoints:
-          - { name: b1, address: 198.51.100.20 }
-    providers:
-      - { provider: lab }
-  web:
-    names: [web.other.test]
-    policy: all-healthy
-    pools:
-      main:
-        endpoints:
-          - { name: w1, address: 192.0.2.30 }
-    providers:
-      - { provider: other }
-`,
+const configPath = writeConfigFile(
+  dir,
+  configYaml({
+    deploymentId: 'cli-test',
+    redisUrl: SHARED_REDIS_URL,
+    keyPrefix: prefix,
+    providers: ['lab: { type: local, zone: lab.test }', 'other: { type: local, zone: other.test }'],
+    check: '{ type: tcp, port: 9, interval: 10s, timeout: 3s }',
+    services: [
+      twoPoolService('api', ['api.lab.test'], ['lab']),
+      {
+        name: 'web',
+        names: ['web.other.test'],
+        policy: 'all-healthy',
+        pools: { main: { w1: '192.0.2.30' } },
+        providers: ['other'],
+      },
+    ],
+  }),
 );
 
 const memories = new Map<string, MemoryAdapter>(
