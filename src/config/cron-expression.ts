@@ -69,6 +69,7 @@ const FIELDS: readonly FieldSpec[] = [
   { name: 'day-of-week', min: 0, max: 7, names: DAY_NAMES, namesFrom: 0 },
 ];
 
+/** `@daily`-style macros and the five fields each stands for. */
 const MACROS: Record<string, string> = {
   '@yearly': '0 0 1 1 *',
   '@annually': '0 0 1 1 *',
@@ -78,6 +79,12 @@ const MACROS: Record<string, string> = {
   '@midnight': '0 0 * * *',
   '@hourly': '0 * * * *',
 };
+
+/** The five-field form of `text`: a macro written out, anything else as it is (trimmed). */
+export function expandCronMacro(text: string): string {
+  const trimmed = text.trim();
+  return MACROS[trimmed.toLowerCase()] ?? trimmed;
+}
 
 /** Longest day of each month (February 29: a leap day still fires, every four years). */
 const MONTH_MAX_DAYS = [31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];

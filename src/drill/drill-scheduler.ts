@@ -14,7 +14,7 @@
  */
 import type { Job, Queue } from 'bullmq';
 import type { BlockedWindow, Config, DrillSchedule, Service } from '../config/types';
-import { nextCronTime, parseCron } from '../config/cron-expression';
+import { expandCronMacro, nextCronTime, parseCron } from '../config/cron-expression';
 import {
   DRILL_JOB_NAME,
   type DrillJobData,
@@ -37,20 +37,9 @@ import { writeDrillReport } from './write-drill-report';
 /** Every id drillSchedulerId makes starts with it. */
 const SCHEDULER_PREFIX = 'drill-';
 
-const MACROS: Record<string, string> = {
-  '@yearly': '0 0 1 1 *',
-  '@annually': '0 0 1 1 *',
-  '@monthly': '0 0 1 * *',
-  '@weekly': '0 0 * * 0',
-  '@daily': '0 0 * * *',
-  '@midnight': '0 0 * * *',
-  '@hourly': '0 * * * *',
-};
-
 /** The cron pattern handed to BullMQ: macros written out as their five fields (validated by the config). */
 export function cronPattern(schedule: Pick<DrillSchedule, 'cron'>): string {
-  const text = schedule.cron.trim();
-  return MACROS[text.toLowerCase()] ?? text;
+  return expandCronMacro(schedule.cron);
 }
 
 /** When the schedule fires next after `afterMs` (Redis clock), in its time zone. */
