@@ -13,9 +13,8 @@
  *  4. memory  peak RSS of the process (populating Redis included).
  * Redis is a private redis-server on a free port (the shared one is left alone); loopback only.
  */
+import { writeBenchmarksSection } from './benchmarks-doc';
 import { cpus } from 'node:os';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
@@ -348,23 +347,7 @@ Goals: ${goals.map(([name, ok]) => `${name} ${ok ? '✅' : '❌'}`).join('; ')}.
 <!-- evaluator-bench:end -->`;
     console.log(`\n${report}\n`);
     if (WRITE_DOCS) {
-      // npm runs scripts in the package root; the benchmark runs compiled from .bench-build/, so not __dirname.
-      const docs = join(process.cwd(), 'docs', 'benchmarks.md');
-      const current = existsSync(docs) ? readFileSync(docs, 'utf8') : '# Benchmarks\n';
-      const pattern = /<!-- evaluator-bench:start -->[\s\S]*<!-- evaluator-bench:end -->/;
-      // Only this section is written (formatted as `npm run lint` expects); the rest of the file is left as is.
-      // Prettier is loaded only now: loaded at start it would add its weight to the RSS measured above.
-      const { format } = await import('prettier');
-      const section = (
-        await format(report, { parser: 'markdown', printWidth: 110, singleQuote: true })
-      ).trimEnd();
-      writeFileSync(
-        docs,
-        pattern.test(current)
-          ? current.replace(pattern, () => section)
-          : `${current.trimEnd()}\n\n${section}\n`,
-      );
-      console.log(`updated ${docs}`);
+      await writeBenchmarksSection('evaluator-bench', report);
     }
     if (goals.some(([, ok]) => !ok) || wrongGeneration > 0) process.exitCode = 1;
   } finally {

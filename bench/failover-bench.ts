@@ -15,7 +15,8 @@
  * redis-server on loopback. Outages are injected at a random (seeded) phase of the probe interval; after each,
  * the data center comes back and the service fails back (failbackAfter 1 s, no flap damping) before the next.
  */
-import { mkdtempSync, rmSync, writeFileSync, existsSync, readFileSync } from 'node:fs';
+import { writeBenchmarksSection } from './benchmarks-doc';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { Resolver } from 'node:dns/promises';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -33,6 +34,7 @@ import { opinionField, redisKeys } from '../src/redis/keys';
 import { startDataCenter } from '../test/e2e/support/data-center';
 import { startRoute53Server } from '../test/providers/route53-server';
 import { startPrivateRedis } from '../test/support/redis-server';
+import { seededRandom } from '../test/support/seeded-random';
 
 const args = process.argv.slice(2);
 const WRITE_DOCS = args.includes('--write-docs');
@@ -52,18 +54,6 @@ const VALUE_B = '198.51.100.20';
 const NAME = 'bench.lab.test';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** mulberry32: the outage phases are reproducible from the seed. */
-function seeded(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function percentile(values: number[], p: number): number {
   if (values.length === 0) return Number.NaN;
@@ -100,7 +90,7 @@ async function main(): Promise<void> {
   process.env.AWS_EC2_METADATA_DISABLED = 'true';
   const loadBefore = loadavg()[0] ?? 0;
   const startedAt = Date.now();
-  const random = seeded(42);
+  const random = seededRandom(42);
   const privateRedis = await startPrivateRedis();
   const prefix = 'qdns-bench-failover';
   const keys = redisKeys(prefix);
@@ -291,7 +281,7 @@ The pipeline after detection (answer changed − quorum), p50 / p95 / max: ${fmt
 Goals: change submitted p95 ≤ floor + 1 s ${submittedOk ? '✅' : '❌'}; answer changed p95 ≤ floor + 1 s ${answeredOk ? '✅' : '❌'}.
 <!-- failover-bench:end -->`;
     console.log(`\n${report}\n`);
-    if (WRITE_DOCS) await writeDocsSection('failover-bench', report);
+    if (WRITE_DOCS) await writeBenchmarksSection('failover-bench', report);
     if (!submittedOk || !answeredOk) process.exitCode = 1;
   } finally {
     await Promise.all(workers.map((worker) => worker.stop({ graceMs: 1000, flushTimeoutMs: 1000 })));
@@ -302,22 +292,6 @@ Goals: change submitted p95 ≤ floor + 1 s ${submittedOk ? '✅' : '❌'}; answ
     await privateRedis.dispose();
     rmSync(dir, { recursive: true, force: true });
   }
-}
-
-/** Replaces this benchmark's section of docs/benchmarks.md (formatted as `npm run lint` expects). */
-async function writeDocsSection(marker: string, report: string): Promise<void> {
-  const docs = join(process.cwd(), 'docs', 'benchmarks.md');
-  const current = existsSync(docs) ? readFileSync(docs, 'utf8') : '# Benchmarks\n';
-  const pattern = new RegExp(`<!-- ${marker}:start -->[\\s\\S]*<!-- ${marker}:end -->`);
-  const { format } = await import('prettier');
-  const section = (
-    await format(report, { parser: 'markdown', printWidth: 110, singleQuote: true })
-  ).trimEnd();
-  writeFileSync(
-    docs,
-    pattern.test(current) ? current.replace(pattern, () => section) : `${current.trimEnd()}\n\n${section}\n`,
-  );
-  console.log(`updated ${docs}`);
 }
 
 main().catch((error: unknown) => {

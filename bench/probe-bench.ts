@@ -10,9 +10,9 @@
  *              pipelined HSETs in the same run.
  * Redis is a private redis-server on a free port (the shared one is left alone).
  */
+import { writeBenchmarksSection } from './benchmarks-doc';
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -419,17 +419,7 @@ Goals: ${goals.map(([name, ok]) => `${name} ${ok ? '✅' : '❌'}`).join('; ')}.
 <!-- probe-bench:end -->`;
     console.log(`\n${report}\n`);
     if (WRITE_DOCS) {
-      const docs = join(__dirname, '..', 'docs', 'benchmarks.md');
-      const current = existsSync(docs) ? readFileSync(docs, 'utf8') : '# Benchmarks\n';
-      const pattern = /<!-- probe-bench:start -->[\s\S]*<!-- probe-bench:end -->/;
-      const updated = pattern.test(current)
-        ? current.replace(pattern, report)
-        : `${current.trimEnd()}\n\n${report}\n`;
-      // Formatted like the rest of the repository, so `npm run lint` (prettier --check) stays green.
-      const prettier = await import('prettier');
-      const options = (await prettier.resolveConfig(docs)) ?? {};
-      writeFileSync(docs, await prettier.format(updated, { ...options, filepath: docs }));
-      console.log(`updated ${docs}`);
+      await writeBenchmarksSection('probe-bench', report);
     }
     if (goals.some(([, ok]) => !ok)) process.exitCode = 1;
   } finally {

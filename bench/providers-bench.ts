@@ -15,9 +15,8 @@
  * Everything runs in this process on loopback; no Redis is involved (syncTarget is what the apply worker
  * runs per job).
  */
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { writeBenchmarksSection } from './benchmarks-doc';
 import { cpus, loadavg } from 'node:os';
-import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { Route53Provider, Service } from '../src/config/types';
 import type { Decision } from '../src/quorum/types';
@@ -374,24 +373,8 @@ ${results
 Goals: change requests grow as N ÷ 500, not N ${linear ? '✅' : '❌'}; under 30 % throttling of every operation every change lands exactly once ${throttledOk ? '✅' : '❌'}; the same with the write path throttled ${throttledWritesOk ? '✅' : '❌'}.
 <!-- providers-bench:end -->`;
   console.log(`\n${report}\n`);
-  if (WRITE_DOCS) await writeDocsSection('providers-bench', report);
+  if (WRITE_DOCS) await writeBenchmarksSection('providers-bench', report);
   if (!linear || !throttledOk || !throttledWritesOk) process.exitCode = 1;
-}
-
-/** Replaces this benchmark's section of docs/benchmarks.md (formatted as `npm run lint` expects). */
-async function writeDocsSection(marker: string, report: string): Promise<void> {
-  const docs = join(process.cwd(), 'docs', 'benchmarks.md');
-  const current = existsSync(docs) ? readFileSync(docs, 'utf8') : '# Benchmarks\n';
-  const pattern = new RegExp(`<!-- ${marker}:start -->[\\s\\S]*<!-- ${marker}:end -->`);
-  const { format } = await import('prettier');
-  const section = (
-    await format(report, { parser: 'markdown', printWidth: 110, singleQuote: true })
-  ).trimEnd();
-  writeFileSync(
-    docs,
-    pattern.test(current) ? current.replace(pattern, () => section) : `${current.trimEnd()}\n\n${section}\n`,
-  );
-  console.log(`updated ${docs}`);
 }
 
 main().catch((error: unknown) => {

@@ -6,6 +6,7 @@
  */
 import { CloudDnsApiError, CloudDnsTestServerUsageError } from './cloud-dns-api-error';
 import type { CloudDnsFault, CloudDnsFaultStatus, CloudDnsResource } from './types';
+import { seededRandom } from '../../support/seeded-random';
 
 /** What Google sends for each status when the test names no reason. */
 const DEFAULT_ANSWERS: Readonly<
@@ -26,18 +27,6 @@ const DEFAULT_ANSWERS: Readonly<
 export function rateLimitExceeded(): CloudDnsApiError {
   const answer = DEFAULT_ANSWERS[429];
   return CloudDnsApiError.of(429, answer.reason, answer.message, answer.domain);
-}
-
-/** mulberry32: tiny, seedable, good enough to decide "does this request fail". */
-function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 interface ActiveFault {

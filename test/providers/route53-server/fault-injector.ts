@@ -4,6 +4,7 @@
  * failing run can be replayed with the same seed).
  */
 import { Route53ApiError, Route53TestServerError } from './api-error';
+import { seededRandom } from '../../support/seeded-random';
 
 export type Route53Operation =
   'ChangeResourceRecordSets' | 'ListResourceRecordSets' | 'GetChange' | 'GetHostedZone';
@@ -21,18 +22,6 @@ export interface FaultSpec {
   probability?: number;
   /** @default 1 */
   seed?: number;
-}
-
-/** mulberry32: a tiny, good-enough deterministic generator returning floats in [0, 1). */
-function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 interface ActiveFault {

@@ -1,0 +1,14 @@
+/**
+ * mulberry32: a tiny seedable generator of floats in [0, 1). Good enough to decide "does this request fail"
+ * or "at which phase does this outage start" reproducibly from a seed; not for anything statistical.
+ */
+export function seededRandom(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
