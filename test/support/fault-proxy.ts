@@ -84,6 +84,8 @@ interface Pair {
   upstream: net.Socket | undefined;
   /** Chunks in `slow` mode are sent no earlier than this (keeps each direction in order). */
   nextSendAt: { toUpstream: number; toClient: number };
+  /** The writes (and ends) queued in each direction, in order. */
+  queued: { toUpstream: Promise<void>; toClient: Promise<void> };
 }
 
 export async function startFaultProxy(options: FaultProxyOptions): Promise<FaultProxy> {
@@ -134,12 +136,24 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
     const key = toUpstream ? 'toUpstream' : 'toClient';
     const sendAt = Math.max(Date.now() + slowDelayMs, pair.nextSendAt[key]);
     pair.nextSendAt[key] = sendAt;
-    const timer = setTimeout(() => {
-      timers.delete(timer);
-      write(destination, source, chunk);
-    }, sendAt - Date.now());
-    timers.add(timer);
+    // Chained, not just timed: two timers due in the same millisecond may fire in either order, and an end
+    // queued behind this chunk must never overtake it (the client would see the close before the answer).
+    pair.queued[key] = pair.queued[key]
+      .then(() => waitUntil(sendAt))
+      .then(() => write(destination, source, chunk));
   };
+
+  const waitUntil = (at: number): Promise<void> =>
+    new Promise((resolve) => {
+      const timer = setTimeout(
+        () => {
+          timers.delete(timer);
+          resolve();
+        },
+        Math.max(0, at - Date.now()),
+      );
+      timers.add(timer);
+    });
 
   const write = (destination: net.Socket, source: net.Socket | undefined, chunk: Buffer): void => {
     if (destination.destroyed) return;
@@ -151,17 +165,9 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
     }
   };
 
+  /** Runs `action` once every chunk queued in that direction has been written. */
   const afterQueued = (pair: Pair, key: keyof Pair['nextSendAt'], action: () => void): void => {
-    const wait = pair.nextSendAt[key] - Date.now();
-    if (wait <= 0) {
-      action();
-      return;
-    }
-    const timer = setTimeout(() => {
-      timers.delete(timer);
-      action();
-    }, wait);
-    timers.add(timer);
+    pair.queued[key] = pair.queued[key].then(action);
   };
 
   const server = net.createServer((client) => {
@@ -173,7 +179,12 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
       client.resetAndDestroy();
       return;
     }
-    const pair: Pair = { client, upstream: undefined, nextSendAt: { toUpstream: 0, toClient: 0 } };
+    const pair: Pair = {
+      client,
+      upstream: undefined,
+      nextSendAt: { toUpstream: 0, toClient: 0 },
+      queued: { toUpstream: Promise.resolve(), toClient: Promise.resolve() },
+    };
     pairs.add(pair);
     client.on('close', () => {
       pairs.delete(pair);
