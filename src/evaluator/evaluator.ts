@@ -327,7 +327,8 @@ export class Evaluator {
    * Re-creates the tick schedulers when they are gone. They live in Redis: a Redis that restarts without its
    * data (no persistence, a failover to an empty replica) loses them, and then only probe flips would trigger
    * evaluations — a decision taken while every region still looked stale would never be looked at again, and
-   * no failback would ever run. Counting them is one ZCARD, cheap enough to do every few seconds.
+   * no failback would ever run (scheduled drills are lost alike). Counting them is one ZCARD, cheap enough to do
+   * every few seconds.
    */
   private watchTickSchedulers(): void {
     let checking = false;
@@ -343,6 +344,8 @@ export class Evaluator {
           expected,
         });
         await syncTickSchedulers(this.evaluateQueue, this.config, this.tickMs);
+        // The drill schedulers live in the same Redis: lost with the ticks, re-created with them.
+        await this.drillScheduler?.sync(this.config);
       })()
         .catch((error: unknown) =>
           this.logger.log('warn', 'could not check the tick schedulers', {

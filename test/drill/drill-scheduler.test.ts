@@ -239,4 +239,44 @@ describe('scheduled drills through BullMQ', () => {
       await evaluator.close();
     }
   }, 30_000);
+  test('schedulers lost with Redis data (ticks and drills) are re-created by the evaluator', async () => {
+    const evaluator = await Evaluator.start({
+      config: world.config,
+      redisUrl: SHARED_REDIS_URL,
+      id: 'drills-watch',
+      registry: new Registry(),
+      logger: memoryLogger(),
+      drills: true,
+      schedulerWatchMs: 200,
+    });
+    const prefix = { connection: world.redis, prefix: world.keys.queuePrefix };
+    const ticks = new Queue(QueueName.evaluate, prefix);
+    const drills = new Queue(QueueName.drill, prefix);
+    const services = Object.keys(world.config.services).length;
+    try {
+      expect(await ticks.getJobSchedulersCount()).toBe(services);
+      expect(await drills.getJobScheduler(drillSchedulerId('quiet', 'frozen'))).toBeDefined();
+      // What a Redis that restarts without its data leaves: no scheduler at all.
+      for (const queue of [ticks, drills]) {
+        for (const scheduler of await queue.getJobSchedulers(0, -1)) {
+          await queue.removeJobScheduler(scheduler.id ?? scheduler.key);
+        }
+      }
+      expect(await ticks.getJobSchedulersCount()).toBe(0);
+      await waitFor(async () => (await ticks.getJobSchedulersCount()) === services, {
+        what: 'tick schedulers re-created',
+        timeoutMs: 10_000,
+      });
+      await waitFor(
+        async () => (await drills.getJobScheduler(drillSchedulerId('quiet', 'frozen'))) !== undefined,
+        {
+          what: 'drill scheduler re-created',
+          timeoutMs: 10_000,
+        },
+      );
+    } finally {
+      await Promise.all([ticks.close(), drills.close()]);
+      await evaluator.close();
+    }
+  }, 30_000);
 });
