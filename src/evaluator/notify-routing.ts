@@ -13,8 +13,9 @@ const CLEARS: Partial<Record<StoredEvent['kind'], Severity>> = {
   'pool-restored': 'warning',
 };
 
-export function routingSeverity(event: Pick<StoredEvent, 'kind' | 'severity'>): Severity {
-  const cleared = CLEARS[event.kind];
+export function routingSeverity(event: Pick<StoredEvent, 'kind' | 'severity' | 'dns'>): Severity {
+  // A failed apply may have been critical (permanent, or out of retries): its all-clear goes where it went.
+  const cleared = event.kind === 'dns-applied' && event.dns?.recovered ? 'critical' : CLEARS[event.kind];
   return cleared !== undefined && RANK[cleared] > RANK[event.severity] ? cleared : event.severity;
 }
 

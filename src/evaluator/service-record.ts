@@ -73,6 +73,11 @@ export interface DnsChangeSummary {
   changeId?: string;
   /** Error code and the provider's message (failures). */
   error?: { code: string; message: string };
+  /**
+   * On `dns-applied`: the target's previous apply had failed, so this one clears that failure (and is routed
+   * like it: a pager channel that was told of the failure is told it is over).
+   */
+  recovered?: true;
 }
 
 /** One event as stored in a service's events stream: a core event (or an operator event) plus audit fields. */

@@ -310,7 +310,10 @@ export class ApplyProcessor {
     this.count(resolved, outcome);
     this.options.metrics?.applySeconds.observe({ provider: target.provider }, result.durationMs / 1000);
     let message: string | undefined;
-    if (changed) {
+    // After a failure, an apply that finds nothing left to change (the failed attempt's change did land, e.g. a
+    // sync timeout) still says so: the failure's all-clear must not depend on there being a change.
+    const recovered = previous?.syncState === 'failed' && !drill.dry;
+    if (changed || recovered) {
       const sync = result.sync;
       const inSyncAfterMs =
         sync.inSyncAt !== undefined && sync.submittedAt !== undefined
@@ -323,7 +326,10 @@ export class ApplyProcessor {
         inSyncAfterMs,
         dryRun: drill.dry,
       });
-      const summary = changeSummary(ref, result.plan, result.changeIds);
+      const summary: DnsChangeSummary = {
+        ...changeSummary(ref, result.plan, result.changeIds),
+        ...(recovered ? { recovered: true as const } : {}),
+      };
       // DNS changed and the status says so: a lost event must not fail the apply (its retry would be fenced).
       await this.emit(service, generation, drill.drill, 'info', message, summary, 'dns-applied', now).catch(
         (error: unknown) => this.logEmitFailure(service.name, error),

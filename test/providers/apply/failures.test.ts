@@ -5,6 +5,7 @@
  * recovers, or becomes critical when the attempts run out. A failing target never blocks another target of
  * the same service.
  */
+import { routingSeverity } from '../../../src/evaluator/notify-routing';
 import { Queue } from 'bullmq';
 import { EventLog } from '../../../src/evaluator/event-log';
 import {
@@ -183,11 +184,15 @@ test('a transient failure is retried with one warning, then applied', async () =
   const status = await applied.read('flaky', 'flaky', MEMORY_ZONE);
   expect(status).toMatchObject({ generation: 1, syncState: 'in-sync' });
   expect(status?.error).toBeUndefined();
-  const kinds = (await events.read({ services: ['flaky'] })).map((event) => [event.kind, event.severity]);
-  expect(kinds).toEqual([
+  const stream = await events.read({ services: ['flaky'] });
+  expect(stream.map((event) => [event.kind, event.severity])).toEqual([
     ['dns-apply-failed', 'warning'],
     ['dns-applied', 'info'],
   ]);
+  // The success clears the failure: it says so, and is routed like the worst failure (a pager gets its resolve).
+  const cleared = stream[1];
+  expect(cleared?.dns?.recovered).toBe(true);
+  expect(cleared && routingSeverity(cleared)).toBe('critical');
 });
 
 test('a transient failure that outlasts the attempts becomes critical', async () => {
