@@ -7,13 +7,7 @@ import { Queue } from 'bullmq';
 import type { DrillOverlay } from '../../../src/drill/drill-overlay';
 import { EventLog } from '../../../src/evaluator/event-log';
 import { redisTimeMs } from '../../../src/evaluator/redis-time';
-import {
-  APPLY_JOB_NAME,
-  type ApplyJobData,
-  applyJobId,
-  applyJobOptions,
-  QueueName,
-} from '../../../src/evaluator/queues';
+import { type ApplyJobData, QueueName } from '../../../src/evaluator/queues';
 import { StateStore } from '../../../src/evaluator/state-store';
 import { memoryLogger } from '../../../src/probe/logger';
 import { AppliedStore } from '../../../src/providers/applied-store';
@@ -30,6 +24,7 @@ import {
   POOL_ADDRESS,
   completedResult,
   SHARED_REDIS_URL,
+  addApplyJob,
 } from './support/apply-fixture';
 
 const fixture = applyRedis('drill');
@@ -65,9 +60,7 @@ afterAll(async () => {
 });
 
 async function run(service: string, generation: number, suffix = ''): Promise<ApplyJobResult> {
-  const data: ApplyJobData = { service, provider: 'mem', zone: MEMORY_ZONE, generation };
-  const jobId = `${applyJobId(data)}${suffix}`;
-  await queue.add(APPLY_JOB_NAME, data, { ...applyJobOptions, jobId });
+  const jobId = await addApplyJob(queue, { service, generation, suffix });
   return completedResult(queue, jobId);
 }
 

@@ -8,14 +8,7 @@
 import { routingSeverity } from '../../../src/evaluator/notify-routing';
 import { Queue } from 'bullmq';
 import { EventLog } from '../../../src/evaluator/event-log';
-import {
-  APPLY_JOB_NAME,
-  type ApplyJobData,
-  applyJobId,
-  applyJobOptions,
-  type NotifyJobData,
-  QueueName,
-} from '../../../src/evaluator/queues';
+import { type ApplyJobData, type NotifyJobData, QueueName } from '../../../src/evaluator/queues';
 import { StateStore } from '../../../src/evaluator/state-store';
 import { memoryLogger } from '../../../src/probe/logger';
 import { AppliedStore } from '../../../src/providers/applied-store';
@@ -34,6 +27,7 @@ import {
   POOL_ADDRESS,
   settledJob,
   SHARED_REDIS_URL,
+  addApplyJob,
 } from './support/apply-fixture';
 
 const fixture = applyRedis('failures');
@@ -75,20 +69,8 @@ afterAll(async () => {
   await fixture.dispose();
 });
 
-async function addJob(
-  service: string,
-  provider: string,
-  generation: number,
-  attempts?: number,
-): Promise<string> {
-  const data: ApplyJobData = { service, provider, zone: MEMORY_ZONE, generation };
-  const jobId = applyJobId(data);
-  await applyQueue.add(APPLY_JOB_NAME, data, {
-    ...applyJobOptions,
-    ...(attempts ? { attempts } : {}),
-    jobId,
-  });
-  return jobId;
+function addJob(service: string, provider: string, generation: number, attempts?: number): Promise<string> {
+  return addApplyJob(applyQueue, { service, provider, generation, ...(attempts ? { attempts } : {}) });
 }
 
 function settled(jobId: string) {

@@ -7,13 +7,7 @@
 import { Queue } from 'bullmq';
 import { Registry } from 'prom-client';
 import { EventLog } from '../../../src/evaluator/event-log';
-import {
-  APPLY_JOB_NAME,
-  type ApplyJobData,
-  applyJobId,
-  applyJobOptions,
-  QueueName,
-} from '../../../src/evaluator/queues';
+import { type ApplyJobData, QueueName } from '../../../src/evaluator/queues';
 import { StateStore } from '../../../src/evaluator/state-store';
 import { memoryLogger } from '../../../src/probe/logger';
 import { AppliedStore } from '../../../src/providers/applied-store';
@@ -33,6 +27,7 @@ import {
   SHARED_REDIS_URL,
   type TaggedCall,
   taggedAdapter,
+  addApplyJob,
 } from './support/apply-fixture';
 
 const fixture = applyRedis('fencing');
@@ -73,11 +68,8 @@ function service(name: string) {
 }
 
 /** Adds an apply job (its deterministic id, plus `suffix` to stand for a re-added or second job). */
-async function addJob(serviceName: string, generation: number, suffix = ''): Promise<string> {
-  const data: ApplyJobData = { service: serviceName, provider: 'mem', zone: MEMORY_ZONE, generation };
-  const jobId = `${applyJobId(data)}${suffix}`;
-  await queue.add(APPLY_JOB_NAME, data, { ...applyJobOptions, jobId });
-  return jobId;
+function addJob(service: string, generation: number, suffix = ''): Promise<string> {
+  return addApplyJob(queue, { service, generation, suffix });
 }
 
 function finished(jobId: string): Promise<ApplyJobResult> {

@@ -6,13 +6,7 @@
  */
 import { Queue } from 'bullmq';
 import type { Service } from '../../../src/config/types';
-import {
-  APPLY_JOB_NAME,
-  type ApplyJobData,
-  applyJobId,
-  applyJobOptions,
-  QueueName,
-} from '../../../src/evaluator/queues';
+import { type ApplyJobData, QueueName } from '../../../src/evaluator/queues';
 import { StateStore } from '../../../src/evaluator/state-store';
 import { memoryLogger } from '../../../src/probe/logger';
 import { AppliedStore } from '../../../src/providers/applied-store';
@@ -31,6 +25,7 @@ import {
   SHARED_REDIS_URL,
   type TaggedCall,
   taggedAdapter,
+  addApplyJob,
 } from './support/apply-fixture';
 
 /** Generations are added in rounds until both workers have done provider work (which one wins is chance). */
@@ -112,9 +107,7 @@ test('applies of one target never interleave and DNS never goes backwards', asyn
       await commitDecision(states, raceService, generation, decisionOf(generation));
       // Each generation's job twice (a duplicate as a second evaluator would add it), so both workers compete.
       for (const suffix of ['', '-dup']) {
-        const data: ApplyJobData = { service: 'race', provider: 'mem', zone: MEMORY_ZONE, generation };
-        const jobId = `${applyJobId(data)}${suffix}`;
-        await queue.add(APPLY_JOB_NAME, data, { ...applyJobOptions, jobId });
+        const jobId = await addApplyJob(queue, { service: 'race', generation, suffix });
         jobIds.push(jobId);
       }
     }

@@ -7,7 +7,12 @@
 import { randomBytes } from 'node:crypto';
 import type { Job, Queue } from 'bullmq';
 import { Redis } from 'ioredis';
-import type { ApplyJobData } from '../../../../src/evaluator/queues';
+import {
+  APPLY_JOB_NAME,
+  type ApplyJobData,
+  applyJobId,
+  applyJobOptions,
+} from '../../../../src/evaluator/queues';
 import type { ApplyJobResult } from '../../../../src/providers/apply-worker';
 import { waitFor } from '../../../support/wait-for';
 import type { Config, Provider, ProviderTarget, Service } from '../../../../src/config/types';
@@ -206,4 +211,27 @@ export async function completedResult(queue: Queue<ApplyJobData>, jobId: string)
   const { state, job } = await settledJob(queue, jobId);
   if (state === 'failed') throw new Error(`apply job ${jobId} failed: ${job?.failedReason}`);
   return job?.returnvalue as ApplyJobResult;
+}
+
+/**
+ * Adds an apply job for the memory zone with its deterministic id, plus `suffix` to stand for a re-added or
+ * second job (as a second evaluator would add it). Returns the job id.
+ */
+export async function addApplyJob(
+  queue: Queue<ApplyJobData>,
+  job: { service: string; provider?: string; generation: number; suffix?: string; attempts?: number },
+): Promise<string> {
+  const data: ApplyJobData = {
+    service: job.service,
+    provider: job.provider ?? 'mem',
+    zone: MEMORY_ZONE,
+    generation: job.generation,
+  };
+  const jobId = `${applyJobId(data)}${job.suffix ?? ''}`;
+  await queue.add(APPLY_JOB_NAME, data, {
+    ...applyJobOptions,
+    ...(job.attempts !== undefined ? { attempts: job.attempts } : {}),
+    jobId,
+  });
+  return jobId;
 }
