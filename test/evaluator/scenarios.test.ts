@@ -4,18 +4,11 @@
  * read back what an operator would: the record (decision, generation), the events stream and the
  * apply/notify jobs.
  */
-import { Queue } from 'bullmq';
 import { Registry } from 'prom-client';
 import { CorruptStateError } from '../../src/evaluator/errors';
 import { Evaluator } from '../../src/evaluator/evaluator';
 import { EventLog } from '../../src/evaluator/event-log';
 import { OverrideStore } from '../../src/evaluator/override-store';
-import {
-  EVALUATE_JOB_NAME,
-  type EvaluateJobData,
-  evaluateJobOptions,
-  QueueName,
-} from '../../src/evaluator/queues';
 import { redisTimeMs } from '../../src/evaluator/redis-time';
 import type { ServiceRecord } from '../../src/evaluator/service-record';
 import { StateStore } from '../../src/evaluator/state-store';
@@ -33,6 +26,7 @@ import {
   testService,
   waitFor,
 } from './support/fixtures';
+import { evaluatorDriver } from './support/evaluator-driver';
 
 const fixture = testRedis('scenarios');
 const { redis, keys, prefix } = fixture;
@@ -41,7 +35,8 @@ const events = new EventLog(redis, keys);
 const overrides = new OverrideStore(redis, keys);
 const probe = new ProbeSide(redis, keys);
 const queues = jobQueues(redis, prefix);
-const flips = new Queue<EvaluateJobData>(QueueName.evaluate, { connection: redis, prefix });
+const driver = evaluatorDriver(redis, keys);
+const { flip, waitForGeneration } = driver;
 const logger = memoryLogger();
 
 const SERVICES = ['fail', 'one', 'stale', 'back', 'frozen', 'drain', 'corrupt'];
@@ -74,29 +69,6 @@ async function evaluatedAfterNow(service: string): Promise<ServiceRecord> {
   );
 }
 
-async function waitForGeneration(
-  service: string,
-  generation: number,
-  timeoutMs = 5000,
-): Promise<ServiceRecord> {
-  return waitFor(
-    async () => {
-      const current = await states.read(service);
-      return current !== undefined && current.generation >= generation ? current : undefined;
-    },
-    { what: `${service} generation ${generation}`, timeoutMs },
-  );
-}
-
-/** A flip job, exactly as a probe worker adds it. */
-async function flip(service: string): Promise<void> {
-  await flips.add(
-    EVALUATE_JOB_NAME,
-    { service, reason: 'flip', requestedAt: Date.now(), requestedBy: 'probe:r1:test' },
-    evaluateJobOptions(service),
-  );
-}
-
 /** Starts a service healthy everywhere and waits for its first generation (the configured answer applied). */
 async function healthy(service: string): Promise<ServiceRecord> {
   await probe.allUp(service);
@@ -123,7 +95,7 @@ beforeAll(async () => {
 afterAll(async () => {
   probe.stop();
   await evaluator.close();
-  await flips.close();
+  await driver.close();
   await queues.close();
   await fixture.dispose();
 });

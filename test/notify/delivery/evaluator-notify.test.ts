@@ -19,7 +19,7 @@ import {
   testService,
   waitFor,
 } from '../../evaluator/support/fixtures';
-import { evaluatorDriver } from '../support/evaluator-driver';
+import { evaluatorDriver } from '../../evaluator/support/evaluator-driver';
 import { startWebhookReceiver, type WebhookReceiver } from '../support/webhook-receiver';
 
 jest.setTimeout(90_000);
@@ -214,7 +214,7 @@ test('a webhook that hangs delays neither the next decision nor its apply job', 
   expect(failedOver.state.decision.pools.filter((pool) => pool.weight > 0).map((pool) => pool.pool)).toEqual([
     'b',
   ]);
-  expect(await queues.apply.getJob('apply/hang/route53-main/Z123/2')).toBeDefined();
+  expect((await queues.apply.getJob('apply/hang/route53-main/Z123/2'))?.data.generation).toBe(2);
   // The decision was committed and its apply job added while the first message was still hanging.
   expect(hanging.pending()).toBeGreaterThanOrEqual(1);
   expect(hanging.requests.every((request) => request.answer.hang === true)).toBe(true);

@@ -34,7 +34,7 @@ import {
   testService,
 } from '../../evaluator/support/fixtures';
 import { waitFor } from '../../support/wait-for';
-import { evaluatorDriver } from '../support/evaluator-driver';
+import { evaluatorDriver } from '../../evaluator/support/evaluator-driver';
 import {
   type ReceivedRequest,
   startWebhookReceiver,

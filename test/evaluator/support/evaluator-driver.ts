@@ -1,7 +1,7 @@
 /**
- * Drives the real evaluator the way probe workers do: after writing opinions (test/evaluator/support/
- * fixtures.ts `ProbeSide`), a probe whose opinion flipped adds a deduplicated `evaluate` job for the service;
- * the test then waits (bounded polling) for the decision generation the evaluation commits.
+ * Drives the real evaluator the way probe workers do: after writing opinions (fixtures.ts `ProbeSide`), a
+ * probe whose opinion flipped adds a deduplicated `evaluate` job for the service; the test then waits
+ * (bounded polling) for the decision generation the evaluation commits and for the jobs that commit owes.
  */
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
@@ -19,7 +19,11 @@ import { waitFor } from '../../support/wait-for';
 export interface EvaluatorDriver {
   /** Adds the `evaluate` job a probe worker adds when an opinion flips. */
   flip(service: string): Promise<void>;
-  /** The service record once its generation is at least `generation`. */
+  /**
+   * The service record once its generation is at least `generation` and the apply/notify jobs of the commit
+   * are added: the evaluator commits first and adds the jobs right after, so a test that reads the jobs as
+   * soon as the generation shows would race it.
+   */
   waitForGeneration(service: string, generation: number, timeoutMs?: number): Promise<ServiceRecord>;
   close(): Promise<void>;
 }
@@ -42,7 +46,8 @@ export function evaluatorDriver(redis: Redis, keys: RedisKeyLayout): EvaluatorDr
       return waitFor(
         async () => {
           const current = await states.read(service);
-          return current !== undefined && current.generation >= generation ? current : undefined;
+          if (current === undefined || current.generation < generation) return undefined;
+          return (await states.readPendingDispatch(service)) === undefined ? current : undefined;
         },
         { what: `${service} generation ${generation}`, timeoutMs },
       );
