@@ -523,6 +523,33 @@ resource "aws_iam_role_policy" "direct" {
   });
 });
 
+describe('ECS names', () => {
+  test('a probe region named with a dot still makes an ECS service name ECS accepts', () => {
+    const shared = byDir('modules/ecs-fargate-service');
+    const patterns = blocks(shared.variables.get('service_name')?.validation).flatMap((v) =>
+      regexesIn(String(v.condition)),
+    );
+    expect(patterns.length).toBeGreaterThan(0);
+    const ecsAccepts = (name: string) => patterns.every((re) => re.test(name));
+    expect(['evaluator', 'probe-eu-west-1', 'probe-gcp_us'].map(ecsAccepts)).toEqual([true, true, true]);
+    expect(['probe-eu.west', 'probe eu', ''].map(ecsAccepts)).toEqual([false, false, false]);
+
+    // aws-probe-region accepts quorumdns names ('.' allowed) and derives the ECS name with replace().
+    const probe = byDir('modules/aws-probe-region');
+    const regionPatterns = blocks(probe.variables.get('probe_region')?.validation).flatMap((v) =>
+      regexesIn(String(v.condition)),
+    );
+    expect(regionPatterns.every((re) => re.test('aws.eu-west-1'))).toBe(true);
+    expect(probe.locals.get('ecs_region')).toBe('${replace(var.probe_region, ".", "-")}');
+    const [call] = fargateServiceCalls().get('terraform/modules/aws-probe-region') ?? [];
+    expect(call?.call.service_name).toBe('probe-${local.ecs_region}');
+    expect(ecsAccepts(`probe-${'aws.eu-west-1'.replaceAll('.', '-')}`)).toBe(true);
+    // Every service name the modules pass must satisfy the shared module's own validation.
+    const literal = fargateServiceCalls().get('terraform/modules/aws-control')?.[0]?.call.service_name;
+    expect(ecsAccepts(String(literal))).toBe(true);
+  });
+});
+
 describe('Redis (ElastiCache)', () => {
   let control: TerraformModule;
   let group: HclObject;

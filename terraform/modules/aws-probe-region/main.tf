@@ -6,6 +6,9 @@
 locals {
   tags    = merge({ "app" = "quorumdns", "quorumdns:deployment" = var.name, "quorumdns:probe-region" = var.probe_region }, var.tags)
   cluster = var.ecs_cluster_arn != null ? var.ecs_cluster_arn : aws_ecs_cluster.probe[0].arn
+  # A quorumdns region name may hold '.', which ECS service names and task families refuse; the region keeps
+  # its own name everywhere else (the --region flag, tags, the description).
+  ecs_region = replace(var.probe_region, ".", "-")
 }
 
 resource "aws_ecs_cluster" "probe" {
@@ -25,7 +28,7 @@ module "probe" {
 
   name                       = var.name
   container_name             = "probe"
-  service_name               = "probe-${var.probe_region}"
+  service_name               = "probe-${local.ecs_region}"
   description                = "quorumdns probe worker ${var.probe_region}"
   execution_role_name_prefix = "${var.name}-probe-exec-"
   tags                       = local.tags

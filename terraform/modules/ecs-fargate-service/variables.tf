@@ -28,6 +28,12 @@ variable "container_name" {
 variable "service_name" {
   description = "The ECS service; the task definition family is <name>-<service_name>, the log group /ecs/<name>/<service_name>."
   type        = string
+
+  validation {
+    # What ECS accepts in a service name and a task definition family (the family adds <name>-).
+    condition     = can(regex("^[A-Za-z0-9_-]{1,200}$", var.service_name))
+    error_message = "service_name must be 1 to 200 letters, digits, '_' or '-' (ECS refuses anything else, '.' included)."
+  }
 }
 
 variable "description" {
