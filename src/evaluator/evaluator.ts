@@ -12,12 +12,13 @@
  */
 import { hostname } from 'node:os';
 import { performance } from 'node:perf_hooks';
-import { type Job, Queue, Worker } from 'bullmq';
+import type { Job, Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { Registry } from 'prom-client';
 import type { Config } from '../config/types';
 import type { Logger } from '../probe/logger';
 import { redisKeys, type RedisKeyLayout } from '../redis/keys';
+import { QueueWorkerHost } from '../queue/queue-worker-host';
 import {
   createEvaluatorMetrics,
   type EvaluatorMetrics,
@@ -118,6 +119,12 @@ export interface EvaluatorStats {
   errors: number;
 }
 
+/** What an evaluate job returns (kept with the completed job). */
+interface ProcessedJob {
+  outcome: string;
+  generation?: number;
+}
+
 /** Redis did not answer in time at start. */
 export class RedisUnavailableError extends Error {
   readonly code = 'EREDISUNAVAILABLE';
@@ -152,13 +159,12 @@ export class Evaluator {
   private config: Config;
   private readonly keys: RedisKeyLayout;
   private readonly tickMs: number;
-  private readonly commands: Redis;
-  private readonly workerConnection: Redis;
+  /** The evaluate worker with its commands and worker connections and the queues. */
+  private readonly host: QueueWorkerHost;
   private readonly storeConnection: Redis;
   private readonly evaluateQueue: Queue<EvaluateJobData>;
   private readonly applyQueue: Queue<ApplyJobData>;
   private readonly notifyQueue: Queue<NotifyJobData>;
-  private readonly worker: Worker<EvaluateJobData>;
   private readonly serviceEvaluator: ServiceEvaluator;
   private readonly serializer = new KeyedSerializer();
   /** Per service, the last error / unreadable-values message logged: logged when it starts or changes. */
@@ -186,8 +192,22 @@ export class Evaluator {
     this.tickMs = options.tickMs ?? 1000;
     this.schedulerWatchMs = options.schedulerWatchMs ?? 5000;
     this.keys = redisKeys(options.config.deployment.redis.keyPrefix);
-    const prefix = this.keys.queuePrefix;
-    this.commands = createEvaluatorRedis(options.redisUrl, 'commands', `quorumdns-evaluator:${this.id}`);
+    this.host = new QueueWorkerHost({
+      role: 'evaluate',
+      // `quorumdns-evaluator:<id>` and `quorumdns-evaluator-worker:<id>` in CLIENT LIST, as ever.
+      connectionRole: 'evaluator',
+      id: this.id,
+      redisUrl: options.redisUrl,
+      queuePrefix: this.keys.queuePrefix,
+      logger: options.logger,
+    });
+    // Closed after the evaluate worker and before the queues and connections: in-flight applies, then
+    // deliveries (each within its channel's timeout), finish first unless the close is forced.
+    this.host.closeWith({ close: async (force) => this.applyWorker?.close(force) });
+    this.host.closeWith({ close: async (force) => this.notifyWorker?.close(force) });
+    this.evaluateQueue = this.host.queue<EvaluateJobData>(QueueName.evaluate);
+    this.applyQueue = this.host.queue<ApplyJobData>(QueueName.apply);
+    this.notifyQueue = this.host.queue<NotifyJobData>(QueueName.notify);
     // The stores get a connection of their own: BullMQ defines its ~50 scripts on the connection it is given,
     // and ioredis copies every defined script into each pipeline it builds (one per evaluation).
     this.storeConnection = createEvaluatorRedis(
@@ -195,20 +215,6 @@ export class Evaluator {
       'commands',
       `quorumdns-evaluator-store:${this.id}`,
     );
-    this.workerConnection = createEvaluatorRedis(
-      options.redisUrl,
-      'worker',
-      `quorumdns-evaluator-worker:${this.id}`,
-    );
-    this.evaluateQueue = new Queue<EvaluateJobData>(QueueName.evaluate, {
-      connection: this.commands,
-      prefix,
-    });
-    this.applyQueue = new Queue<ApplyJobData>(QueueName.apply, { connection: this.commands, prefix });
-    this.notifyQueue = new Queue<NotifyJobData>(QueueName.notify, { connection: this.commands, prefix });
-    for (const queue of [this.evaluateQueue, this.applyQueue, this.notifyQueue]) {
-      queue.on('error', (error: Error) => this.logger.log('warn', 'queue error', { error: error.message }));
-    }
     const registry = options.registry ?? new Registry();
     this.registry = registry;
     this.metrics = createEvaluatorMetrics(registry, { queueCounts: () => this.queueCounts() });
@@ -234,25 +240,15 @@ export class Evaluator {
         this.logger.log('warn', message, { service });
       },
     });
-    this.worker = new Worker<EvaluateJobData>(QueueName.evaluate, (job) => this.process(job), {
-      connection: this.workerConnection,
-      prefix,
-      // Shows in each job's `processedBy`: which evaluator ran it.
-      name: this.id,
-      autorun: false,
+    // Each job's `processedBy` is the evaluator's id; jobs of an evaluator that died mid-evaluation come back
+    // as stalled (logged `recovered a stalled evaluate job`) and run again.
+    this.host.createWorker<EvaluateJobData, ProcessedJob>(QueueName.evaluate, (job) => this.process(job), {
       concurrency: options.concurrency ?? 16,
       lockDuration: options.lockDurationMs ?? 10_000,
       stalledInterval: options.stalledIntervalMs ?? 5000,
       // A stalled evaluation is simply run again; a job that keeps stalling is a tick: the next one comes.
       maxStalledCount: 3,
     });
-    this.worker.on('error', (error: Error) =>
-      this.logger.log('warn', 'worker error', { error: error.message }),
-    );
-    // Jobs of an evaluator that died mid-evaluation (kill -9, lost host) come back to the queue and run again.
-    this.worker.on('stalled', (jobId: string) =>
-      this.logger.log('warn', 'recovered a stalled evaluate job', { jobId }),
-    );
   }
 
   /** Connects, installs the tick schedulers of the config and starts taking jobs. */
@@ -260,7 +256,7 @@ export class Evaluator {
     const evaluator = new Evaluator(options);
     try {
       const connectTimeout = options.connectTimeoutMs ?? 10_000;
-      await waitUntilConnected(evaluator.commands, connectTimeout);
+      await waitUntilConnected(evaluator.host.commands, connectTimeout);
       await waitUntilConnected(evaluator.storeConnection, connectTimeout);
       const sync = await syncTickSchedulers(evaluator.evaluateQueue, evaluator.config, evaluator.tickMs);
       if (sync.removed.length > 0) {
@@ -280,12 +276,7 @@ export class Evaluator {
         });
       }
       // ---- end of scheduled drills
-      void evaluator.worker.run().catch((error: unknown) => {
-        evaluator.logger.log('error', 'worker stopped', {
-          error: error instanceof Error ? error.message : String(error),
-        });
-      });
-      await evaluator.worker.waitUntilReady();
+      await evaluator.host.start();
       evaluator.watchTickSchedulers();
       const crashRecovery = {
         ...(options.lockDurationMs !== undefined ? { lockDurationMs: options.lockDurationMs } : {}),
@@ -405,14 +396,14 @@ export class Evaluator {
   async readiness(): Promise<Readiness> {
     const reasons: string[] = [];
     if (this.closing !== undefined) reasons.push('shutting down');
-    if (!this.worker.isRunning()) reasons.push('evaluate worker is not running');
+    if (!this.host.isRunning()) reasons.push('evaluate worker is not running');
     if (this.applyWorker !== undefined) reasons.push(...(await this.applyWorker.readinessProblems()));
     if (this.notifyWorker !== undefined && !this.notifyWorker.isRunning())
       reasons.push('notify worker is not running');
     if (this.drillScheduler !== undefined && !this.drillScheduler.isRunning())
       reasons.push('drill scheduler is not running');
     try {
-      await Promise.all([this.commands.ping(), this.storeConnection.ping()]);
+      await Promise.all([this.host.commands.ping(), this.storeConnection.ping()]);
     } catch (error) {
       reasons.push(`Redis unreachable: ${error instanceof Error ? error.message : String(error)}`);
     }
@@ -428,29 +419,16 @@ export class Evaluator {
       // Running drills are aborted first: their overlays are removed while Redis is still connected.
       clearInterval(this.schedulerWatch);
       await this.drillScheduler?.close().catch(() => undefined);
-      await this.worker.close(force).catch(() => undefined);
-      // In-flight applies finish (graceful) before the connections go.
-      await this.applyWorker?.close(force).catch(() => undefined);
-      // In-flight deliveries finish too, each within its channel's timeout.
-      await this.notifyWorker?.close(force).catch(() => undefined);
-      await Promise.all(
-        [this.evaluateQueue, this.applyQueue, this.notifyQueue].map((queue) =>
-          queue.close().catch(() => undefined),
-        ),
-      );
-      await Promise.all([
-        this.commands.quit().catch(() => undefined),
-        this.storeConnection.quit().catch(() => undefined),
-        this.workerConnection.quit().catch(() => undefined),
-      ]);
-      this.commands.disconnect();
+      // The evaluate worker (in-flight evaluations finish), the apply and notify workers, the queues, the
+      // host's connections; the stores' connection last, as the evaluations in flight used it.
+      await this.host.close(force);
+      await this.storeConnection.quit().catch(() => undefined);
       this.storeConnection.disconnect();
-      this.workerConnection.disconnect();
     })();
     return this.closing;
   }
 
-  private async process(job: Job<EvaluateJobData>): Promise<{ outcome: string; generation?: number }> {
+  private async process(job: Job<EvaluateJobData>): Promise<ProcessedJob> {
     const serviceName: unknown = job.data?.service;
     if (job.name !== EVALUATE_JOB_NAME || typeof serviceName !== 'string') {
       this.metrics.evaluations.inc({ outcome: 'skipped' });

@@ -1,6 +1,6 @@
 /**
- * A BullMQ worker together with the Redis connections it owns, run the way every quorumdns worker beside the
- * evaluator runs one (apply, notify, scheduled drills):
+ * A BullMQ worker together with the Redis connections it owns, run the way every quorumdns worker runs one
+ * (evaluate, apply, notify, scheduled drills):
  * - two connections of its own (src/evaluator/evaluator-redis.ts): the fail-fast `commands` connection for
  *   queue adds and the processor's reads, and the blocking `worker` connection BullMQ requires. They are named
  *   after the role and id (`quorumdns-apply:<id>`, `quorumdns-apply-worker:<id>`), so `CLIENT LIST` shows who
@@ -9,7 +9,8 @@
  * - errors of queues and worker, and stalled jobs recovered, are logged, never thrown: they are Redis
  *   hiccups the connections recover from;
  * - `close` goes in the order that loses nothing: the worker first (jobs in flight finish unless forced),
- *   then the queues and whatever else the owner handed over (`closeWith`), then the connections.
+ *   then whatever the owner handed over (`closeWith`) and the queues, in the order they were given, then the
+ *   connections.
  */
 import { type Processor, Queue, Worker, type WorkerOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
@@ -22,6 +23,11 @@ export interface QueueWorkerHostOptions {
   role: string;
   /** Who runs it: the worker's BullMQ name (each job's `processedBy`) and its connections' names. */
   id: string;
+  /**
+   * What the connection names say instead of the role, where the two differ: the evaluator's connections have
+   * always been `quorumdns-evaluator…`, while its jobs and log lines say `evaluate`. @defaultValue role
+   */
+  connectionRole?: string;
   /** Resolved Redis URL (never logged). */
   redisUrl: string;
   /** BullMQ prefix of the deployment's queues (`RedisKeyLayout.queuePrefix`). */
@@ -35,9 +41,12 @@ export type QueueWorkerSettings = Pick<
   'concurrency' | 'lockDuration' | 'stalledInterval' | 'maxStalledCount' | 'settings'
 >;
 
-/** Something closed with the host, after its worker and before its connections. */
+/**
+ * Something closed with the host, after its worker and before its connections. It is told whether the host's
+ * close is forced, so that a resource with work in flight (another worker) abandons it too.
+ */
 export interface Closable {
-  close(): Promise<unknown>;
+  close(force?: boolean): Promise<unknown>;
 }
 
 export class QueueWorkerHost {
@@ -49,9 +58,10 @@ export class QueueWorkerHost {
   private closing: Promise<void> | undefined;
 
   constructor(private readonly options: QueueWorkerHostOptions) {
-    const { role, id, redisUrl } = options;
-    this.commands = createEvaluatorRedis(redisUrl, 'commands', `quorumdns-${role}:${id}`);
-    this.workerConnection = createEvaluatorRedis(redisUrl, 'worker', `quorumdns-${role}-worker:${id}`);
+    const { id, redisUrl } = options;
+    const named = options.connectionRole ?? options.role;
+    this.commands = createEvaluatorRedis(redisUrl, 'commands', `quorumdns-${named}:${id}`);
+    this.workerConnection = createEvaluatorRedis(redisUrl, 'worker', `quorumdns-${named}-worker:${id}`);
   }
 
   /** A queue on the commands connection, closed with the host. */
@@ -64,7 +74,7 @@ export class QueueWorkerHost {
     return queue;
   }
 
-  /** Closed with the host, after the queues opened before it (an adapter pool, say). */
+  /** Closed with the host, after its worker and what was handed over or opened before it (an adapter pool). */
   closeWith(resource: Closable): void {
     this.owned.push(resource);
   }
@@ -114,11 +124,14 @@ export class QueueWorkerHost {
     return this.closing === undefined && this.worker?.isRunning() === true;
   }
 
-  /** Graceful: jobs in flight finish; `force` abandons them (BullMQ hands them to another worker). */
+  /**
+   * Graceful: jobs in flight finish; `force` abandons them (BullMQ hands them to another worker), and is
+   * passed on to what was handed over.
+   */
   close(force = false): Promise<void> {
     this.closing ??= (async () => {
       await this.worker?.close(force).catch(() => undefined);
-      for (const resource of this.owned) await resource.close().catch(() => undefined);
+      for (const resource of this.owned) await resource.close(force).catch(() => undefined);
       await Promise.all([
         this.commands.quit().catch(() => undefined),
         this.workerConnection.quit().catch(() => undefined),

@@ -1,12 +1,14 @@
 /**
  * QueueWorkerHost against the real Redis: its worker takes the jobs of its queue under the deployment's
- * prefix, only once started, under the host's id; `close` ends the worker, closes what was handed over, then
- * both connections. Each test has a key prefix of its own.
+ * prefix, only once started, under the host's id; its connections are named after the role (or the
+ * connection role) and id; `close` ends the worker, closes what was handed over (telling it whether the close
+ * is forced), then both connections. Each test has a key prefix of its own.
  */
+import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { QueueName } from '../../src/evaluator/queues';
 import { memoryLogger } from '../../src/probe/logger';
-import { QueueWorkerHost } from '../../src/queue/queue-worker-host';
+import { QueueWorkerHost, type QueueWorkerHostOptions } from '../../src/queue/queue-worker-host';
 import { deleteKeys, randomPrefix, SHARED_REDIS_URL } from '../support/redis-test-keys';
 import { waitFor } from '../support/wait-for';
 
@@ -14,13 +16,29 @@ const cleanup = new Redis(SHARED_REDIS_URL);
 const prefixes: string[] = [];
 const hosts: QueueWorkerHost[] = [];
 
-function newHost(role: string): { host: QueueWorkerHost; logger: ReturnType<typeof memoryLogger> } {
+function newHost(
+  role: string,
+  options: Partial<Pick<QueueWorkerHostOptions, 'id' | 'connectionRole'>> = {},
+): { host: QueueWorkerHost; logger: ReturnType<typeof memoryLogger> } {
   const queuePrefix = randomPrefix(`host-${role}`);
   prefixes.push(queuePrefix);
   const logger = memoryLogger();
-  const host = new QueueWorkerHost({ role, id: 'test-1', redisUrl: SHARED_REDIS_URL, queuePrefix, logger });
+  const host = new QueueWorkerHost({
+    role,
+    id: 'test-1',
+    ...options,
+    redisUrl: SHARED_REDIS_URL,
+    queuePrefix,
+    logger,
+  });
   hosts.push(host);
   return { host, logger };
+}
+
+/** The names of the connections Redis has now (`CLIENT LIST`). */
+async function connectionNames(): Promise<string[]> {
+  const list = String(await cleanup.client('LIST'));
+  return [...list.matchAll(/ name=(\S*)/g)].map((match) => match[1] as string);
 }
 
 afterAll(async () => {
@@ -83,6 +101,47 @@ describe('QueueWorkerHost', () => {
     // Closing again is the same close, not a second one.
     await expect(host.close()).resolves.toBeUndefined();
     expect(order).toHaveLength(1);
+  });
+
+  it('names its connections after the role and id, or after the connection role when it has one', async () => {
+    // An id of this run's own: other test files' hosts may be connected to the shared Redis at the same time.
+    const id = `names-${randomBytes(4).toString('hex')}`;
+    newHost('apply', { id });
+    newHost('evaluate', { id, connectionRole: 'evaluator' });
+    const expected = [
+      `quorumdns-apply:${id}`,
+      `quorumdns-apply-worker:${id}`,
+      `quorumdns-evaluator:${id}`,
+      `quorumdns-evaluator-worker:${id}`,
+    ];
+
+    await waitFor(
+      async () => {
+        const names = await connectionNames();
+        return expected.every((name) => names.includes(name));
+      },
+      { timeoutMs: 10_000, what: 'the four named connections in CLIENT LIST' },
+    );
+    const ours = (await connectionNames()).filter((name) => name.endsWith(`:${id}`));
+    expect(ours.sort()).toEqual(expected.sort());
+  });
+
+  it('tells what it was handed whether the close is forced', async () => {
+    const told: Array<boolean | undefined> = [];
+    const closable = {
+      close: async (force?: boolean) => {
+        told.push(force);
+      },
+    };
+    const { host: graceful } = newHost('notify');
+    graceful.closeWith(closable);
+    const { host: forced } = newHost('notify');
+    forced.closeWith(closable);
+
+    await graceful.close();
+    await forced.close(true);
+
+    expect(told).toEqual([false, true]);
   });
 
   it('refuses a second worker, and a start without one, saying which role', async () => {
