@@ -46,7 +46,7 @@ export const commands: Record<string, CommandEntry> = {
   },
   drill: {
     summary:
-      'region outage drills: quorumdns drill run --service s --pool p [--mode dry|live] [--duration 5m] [--report-dir dir] [--by who] [--reason text] [--json] | status [--json] | stop --service s [--config path]',
+      'region outage drills: quorumdns drill run --service s --pool p [--mode dry|live] [--duration 5m] [--report-dir dir] [--by who] [--reason text] [--json] | status [--json] | stop --service s | history [--service s] [--limit 20] [--json] [--config path]',
     load: () => require('./drill-command').drillCommand,
   },
   lab: {

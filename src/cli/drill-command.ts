@@ -9,29 +9,37 @@
  *   the overlay and exits at once.
  * - `drill status [--json] [--config path...]`: the drill overlays stored now, with their expiry.
  * - `drill stop --service <s> [--by name] [--config path...]`: an operator's emergency stop; removes the
- *   service's overlay whoever set it. The running drill (if its runner is alive) notices, restores and
- *   reports itself as stopped.
+ *   service's overlay whoever set it and writes a `drill-stopped` event (who stopped what) to the service's
+ *   events stream, notified like any drill event: a crashed runner writes nothing, so this is the only trace.
+ *   The running drill (if its runner is alive) notices, restores and reports itself as stopped.
+ * - `drill history [--service <s>] [--limit 20] [--json] [--config path...]`: the stored run reports
+ *   (drill-history-command.ts).
  */
 import { resolve } from 'node:path';
+import type { Redis } from 'ioredis';
 import { didYouMean } from '../config/did-you-mean';
 import { parseDuration } from '../config/duration';
-import type { Config } from '../config/types';
-import { DrillQueues } from '../drill/drill-events';
+import type { Config, Service } from '../config/types';
+import { type DrillEventInput, DrillQueues } from '../drill/drill-events';
 import { DrillAlreadyRunningError, DrillRequestError } from '../drill/drill-errors';
 import type { DrillReport, TimelineStep } from '../drill/drill-report';
-import { DrillStore } from '../drill/drill-store';
+import { type ActiveDrill, DrillStore } from '../drill/drill-store';
 import { DEFAULT_DRILL_DURATION, MAX_DRILL_DURATION, runDrill } from '../drill/run-drill';
 import { writeDrillReport } from '../drill/write-drill-report';
+import { redisTimeMs } from '../evaluator/redis-time';
 import { formatDuration, formatTime } from '../quorum/format-duration';
+import type { RedisKeyLayout } from '../redis/keys';
 import { type CliIo, type Command, ExitCode, UsageError } from './cli-io';
 import { configOption, loadOperatorConfig } from './config-flag';
+import { drillHistoryCommand, parseHistoryLimit } from './drill-history-command';
 import { operatorIdentity } from './operator-identity';
 import { OperatorCommandError, runOperatorCommand } from './operator-error';
 import { connectOperatorRedis, isRedisError, redisErrorText, withOperatorRedis } from './operator-redis';
 import { parseArgs } from './parse-args';
 import { requirePool, requireService } from './service-argument';
+import { generationInForce } from './generation-in-force';
 
-const SUBCOMMANDS = ['run', 'status', 'stop'] as const;
+const SUBCOMMANDS = ['run', 'status', 'stop', 'history'] as const;
 
 /** Where `drill run` writes its reports unless `--report-dir` says otherwise (relative to the cwd). */
 export const DEFAULT_REPORT_DIR = './drill-reports';
@@ -46,6 +54,7 @@ export const drillCommand: Command = async (args, io) => {
     'report-dir': { type: 'string' },
     by: { type: 'string' },
     reason: { type: 'string' },
+    limit: { type: 'string' },
     json: { type: 'boolean', default: false },
   });
   const [subcommand, ...rest] = positionals;
@@ -62,6 +71,7 @@ export const drillCommand: Command = async (args, io) => {
     }
   };
   for (const flag of ['pool', 'mode', 'duration', 'report-dir', 'reason']) only(flag, 'run');
+  only('limit', 'history');
   if (subcommand === 'status' && values.service !== undefined) {
     throw new UsageError('drill status shows every service; it takes no --service');
   }
@@ -96,14 +106,25 @@ export const drillCommand: Command = async (args, io) => {
         const config = await loadOperatorConfig(values.config, io);
         return statusCommand(config, io, values.json);
       });
+    case 'history': {
+      const limit = parseHistoryLimit(values.limit);
+      return runOperatorCommand('drill', io, async () => {
+        const config = await loadOperatorConfig(values.config, io);
+        return drillHistoryCommand(config, io, {
+          ...(values.service !== undefined ? { service: values.service } : {}),
+          limit,
+          json: values.json,
+        });
+      });
+    }
     default: {
       if (values.service === undefined) throw new UsageError('--service <name> is required');
-      if (values.json) throw new UsageError('--json goes with drill run and drill status');
+      if (values.json) throw new UsageError('--json goes with drill run, drill status and drill history');
       const by = operatorIdentity(values.by, io.env);
       return runOperatorCommand('drill', io, async () => {
         const config = await loadOperatorConfig(values.config, io);
         const service = requireService(config, values.service);
-        return stopCommand(config, io, service.name, by);
+        return stopCommand(config, io, service, by);
       });
     }
   }
@@ -252,25 +273,59 @@ async function statusCommand(config: Config, io: CliIo, json: boolean): Promise<
   return ExitCode.ok;
 }
 
-async function stopCommand(config: Config, io: CliIo, service: string, by: string): Promise<number> {
-  const removed = await withOperatorRedis(config, io, async ({ redis, keys }) => {
-    const found = await new DrillStore(redis, keys).forceRemove(service);
-    if (found !== undefined) {
+async function stopCommand(config: Config, io: CliIo, service: Service, by: string): Promise<number> {
+  const stopped = await withOperatorRedis(config, io, async ({ redis, keys }) => {
+    const removed = await new DrillStore(redis, keys).forceRemove(service.name);
+    if (removed === undefined) return undefined;
+    const queues = new DrillQueues(redis, keys);
+    try {
+      // The overlay is gone whatever happens next: a failed audit write is reported, never hides the stop.
+      const auditProblem = await drillStoppedEvent(redis, keys, service.name, removed, by)
+        .then((event) => queues.emit(service, event))
+        .then(
+          () => undefined,
+          (error: unknown) => redisErrorText(error),
+        );
       // The pool's probes report real results within half a second; evaluate now rather than at the next tick.
-      const queues = new DrillQueues(redis, keys);
-      await queues.requestEvaluation(service, `cli:${by}`).catch(() => undefined);
+      await queues.requestEvaluation(service.name, `cli:${by}`).catch(() => undefined);
+      return { removed, auditProblem };
+    } finally {
       await queues.close();
     }
-    return found;
   });
-  if (removed === undefined) {
-    io.stdout(`no drill is running on ${service}\n`);
+  if (stopped === undefined) {
+    io.stdout(`no drill is running on ${service.name}\n`);
     return ExitCode.ok;
   }
+  const { removed, auditProblem } = stopped;
   const what =
     removed.overlay !== undefined
       ? `drill ${removed.overlay.id} (${removed.overlay.mode})`
       : 'an unreadable drill overlay';
-  io.stdout(`stopped ${what} on ${service} (by ${by}); probes report real results again\n`);
-  return ExitCode.ok;
+  io.stdout(`stopped ${what} on ${service.name} (by ${by}); probes report real results again\n`);
+  if (auditProblem === undefined) return ExitCode.ok;
+  io.stderr(
+    `quorumdns drill: the drill-stopped event could not be written to the events stream: ${auditProblem}\n`,
+  );
+  return ExitCode.failure;
+}
+
+/**
+ * The audit event of a stop: who stopped which drill, at the Redis time, belonging to the decision in force.
+ * A damaged overlay is stopped all the same, and the event says it could not be read.
+ */
+async function drillStoppedEvent(
+  redis: Redis,
+  keys: RedisKeyLayout,
+  service: string,
+  removed: ActiveDrill,
+  by: string,
+): Promise<DrillEventInput> {
+  const [at, generation] = await Promise.all([redisTimeMs(redis), generationInForce(redis, keys, service)]);
+  const overlay = removed.overlay;
+  const message =
+    overlay !== undefined
+      ? `drill ${overlay.id} stopped by ${by} (${overlay.mode} drill of pool ${overlay.pools.join(', ')}, started by ${overlay.by})`
+      : `drill (unreadable overlay: ${removed.problem ?? 'unknown problem'}) stopped by ${by}`;
+  return { kind: 'drill-stopped', severity: 'info', overlay, by, message, at, generation };
 }

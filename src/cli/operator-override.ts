@@ -15,6 +15,7 @@ import type { ForcePoolOverride, FreezeOverride, Override } from '../quorum/type
 import type { RedisKeyLayout } from '../redis/keys';
 import { overrideEffect } from '../status/render-overrides';
 import { requestEvaluation } from './request-evaluation';
+import { generationInForce } from './generation-in-force';
 
 export interface OperatorChangeContext {
   redis: Redis;
@@ -145,9 +146,7 @@ async function appendEvents(
   drafts: EventDraft[],
 ): Promise<string[]> {
   const { redis, keys, service } = context;
-  // The generation in force when the operator acted: the event belongs to that decision.
-  const stored = await redis.hget(keys.service(service.name).state, 'generation');
-  const generation = stored !== null && /^\d+$/.test(stored) ? Number(stored) : 0;
+  const generation = await generationInForce(redis, keys, service.name);
   const events: OperatorEventInput[] = drafts.map((draft) => ({
     ...draft,
     service: service.name,

@@ -1,5 +1,6 @@
 /**
- * A drill's own events: `drill-started` and `drill-ended` in the service's events stream (the audit log),
+ * A drill's own events: `drill-started`, `drill-ended` and `drill-stopped` (an operator's `drill stop`) in the
+ * service's events stream (the audit log),
  * with their notify jobs added through the same routing as every other event (`service.notify`), and the
  * evaluate jobs (reason `drill`) that make the evaluator look at once instead of at its next tick.
  */
@@ -16,14 +17,20 @@ import {
   type NotifyJobData,
   QueueName,
 } from '../evaluator/queues';
-import type { StoredEvent, StoredEventInput } from '../evaluator/service-record';
+import type { DrillEventKind, StoredEvent, StoredEventInput } from '../evaluator/service-record';
 import type { RedisKeyLayout } from '../redis/keys';
 import type { DrillOverlay } from './drill-overlay';
 
 export interface DrillEventInput {
-  kind: 'drill-started' | 'drill-ended';
+  kind: DrillEventKind;
   severity: Severity;
-  overlay: DrillOverlay;
+  /**
+   * The drill the event is about. Undefined only when its overlay could not be read (`drill stop` removing a
+   * damaged one): then the event has no pool and no `drillRun`, rather than an invented id or mode.
+   */
+  overlay: DrillOverlay | undefined;
+  /** Who caused the event. @defaultValue the overlay's `by` (who started the drill) */
+  by?: string;
   message: string;
   at: number;
   generation: number;
@@ -50,17 +57,19 @@ export class DrillQueues {
 
   /** Appends the event (tagged as a drill) and adds its notify jobs; returns the stored event. */
   async emit(service: Service, input: DrillEventInput): Promise<StoredEvent> {
+    const { overlay } = input;
+    const by = input.by ?? overlay?.by;
     const event: StoredEventInput = {
       kind: input.kind,
       severity: input.severity,
       service: service.name,
-      pool: input.overlay.pools[0],
+      ...(overlay?.pools[0] !== undefined ? { pool: overlay.pools[0] } : {}),
       message: input.message,
       at: input.at,
       generation: input.generation,
       drill: true,
-      by: input.overlay.by,
-      drillRun: { id: input.overlay.id, mode: input.overlay.mode },
+      ...(by !== undefined ? { by } : {}),
+      ...(overlay !== undefined ? { drillRun: { id: overlay.id, mode: overlay.mode } } : {}),
       ...(input.reason !== undefined ? { reason: input.reason } : {}),
     };
     const [id] = await this.eventLog.append(service.name, [event]);

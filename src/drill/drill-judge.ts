@@ -24,7 +24,8 @@ export interface Judgement {
 }
 
 /** The time a step (all its targets) was done: the latest target's time; `undefined` unless every one is done. */
-function doneAt(timeline: TimelineStep[], step: StepName): number | undefined {
+/** When a step was done at every target (the latest target's time); undefined unless all were done. */
+export function doneAt(timeline: readonly TimelineStep[], step: StepName): number | undefined {
   const steps = timeline.filter((candidate) => candidate.step === step);
   if (steps.length === 0 || steps.some((candidate) => candidate.status !== 'done')) return undefined;
   return Math.max(...steps.map((candidate) => candidate.at ?? Number.NaN));

@@ -8,7 +8,9 @@
  * runner died without cleaning up.
  */
 import type { Redis } from 'ioredis';
+import { z } from 'zod';
 import { LuaScript } from '../evaluator/lua-script';
+import { describeIssue } from '../evaluator/redis-schemas';
 import type { RedisKeyLayout } from '../redis/keys';
 import { type DrillOverlay, parseDrillOverlay } from './drill-overlay';
 import type { DrillReport } from './drill-report';
@@ -141,28 +143,55 @@ export class DrillStore {
     return String(id);
   }
 
-  /** The newest `count` run records of `service`, newest first. Unreadable entries are skipped. */
-  async runs(service: string, count = 20): Promise<Array<DrillReport | SkippedDrillRun>> {
-    const entries = (await this.redis.xrevrange(
-      this.keys.service(service).drillRuns,
-      '+',
-      '-',
-      'COUNT',
-      count,
-    )) as Array<[string, string[]]>;
-    const runs: Array<DrillReport | SkippedDrillRun> = [];
-    for (const [, fields] of entries) {
-      const at = fields.indexOf(DRILL_RUN_FIELD);
-      const text = at >= 0 && at % 2 === 0 ? fields[at + 1] : undefined;
-      if (text === undefined) continue;
-      try {
-        runs.push(JSON.parse(text) as DrillReport | SkippedDrillRun);
-      } catch {
-        // A damaged entry is not worth failing a listing for.
-      }
-    }
-    return runs;
+  /** The newest `count` run records of `service`, newest first; damaged entries are returned as such. */
+  async runs(service: string, count = 20): Promise<DrillRunRecord[]> {
+    const [listing] = await this.runsOf([service], count);
+    return listing?.runs ?? [];
   }
+
+  /**
+   * The newest `count` run records of each of `services` (one pipeline), newest first. An entry that cannot
+   * be read comes back as an `UnreadableDrillRun` naming its stream id: a listing must never lose a run
+   * silently (a damaged entry may be the very drill someone is looking for).
+   */
+  async runsOf(services: readonly string[], count = 20): Promise<DrillRunListing[]> {
+    if (services.length === 0) return [];
+    const pipeline = this.redis.pipeline();
+    for (const service of services) {
+      pipeline.xrevrange(this.keys.service(service).drillRuns, '+', '-', 'COUNT', count);
+    }
+    const replies = (await pipeline.exec()) ?? [];
+    return services.map((service, index) => {
+      const [error, entries] = replies[index] ?? [null, []];
+      if (error) throw error;
+      const key = this.keys.service(service).drillRuns;
+      return {
+        service,
+        runs: ((entries ?? []) as Array<[string, string[]]>).map(([streamId, fields]) =>
+          parseDrillRun(key, streamId, fields),
+        ),
+      };
+    });
+  }
+}
+
+/** What one entry of `drillRuns` holds: a run's report, a skipped scheduled run, or something unreadable. */
+export type DrillRunRecord = DrillReport | SkippedDrillRun | UnreadableDrillRun;
+
+/** The run records of one service, newest first. */
+export interface DrillRunListing {
+  service: string;
+  runs: DrillRunRecord[];
+}
+
+/**
+ * An entry of `drillRuns` that is not a run record quorumdns wrote (not JSON, a missing field, another
+ * format version). `streamId` is the entry's stream id (not a drill id: none could be read).
+ */
+export interface UnreadableDrillRun {
+  unreadable: true;
+  streamId: string;
+  problem: string;
 }
 
 /** A scheduled drill that did not start (a blocked window, another drill running): kept with the runs. */
@@ -176,4 +205,67 @@ export interface SkippedDrillRun {
   /** Redis-clock epoch ms of the decision to skip. */
   at: number;
   reason: string;
+}
+
+const mode = z.enum(['dry', 'live']);
+
+/**
+ * What a listing reads of a stored record, checked rather than cast: the format version, the service and the
+ * fields `drill history` shows. Loose objects: everything else a report carries is kept as stored.
+ */
+const skippedRunSchema = z.looseObject({
+  version: z.literal(1),
+  service: z.string().min(1),
+  skipped: z.literal(true),
+  schedule: z.string(),
+  pool: z.string(),
+  mode,
+  at: z.number(),
+  reason: z.string(),
+});
+
+const reportSchema = z.looseObject({
+  version: z.literal(1),
+  service: z.string().min(1),
+  id: z.string().min(1),
+  pools: z.array(z.string()),
+  mode,
+  trigger: z.string(),
+  startedAt: z.number(),
+  verdict: z.enum(['pass', 'fail']),
+  reasons: z.array(z.string()),
+  interrupted: z.string().optional(),
+  timeline: z.array(z.looseObject({ step: z.string(), status: z.string(), at: z.number().optional() })),
+  objectives: z.array(
+    z.looseObject({
+      objective: z.string(),
+      from: z.string(),
+      to: z.string(),
+      measuredMs: z.number().optional(),
+    }),
+  ),
+});
+
+/** One stream entry (`[field, value, ...]`) as a run record; never throws. */
+export function parseDrillRun(key: string, streamId: string, fields: readonly string[]): DrillRunRecord {
+  const unreadable = (problem: string): UnreadableDrillRun => ({ unreadable: true, streamId, problem });
+  let text: string | undefined;
+  for (let at = 0; at + 1 < fields.length; at += 2) {
+    if (fields[at] === DRILL_RUN_FIELD) text = fields[at + 1];
+  }
+  if (text === undefined) return unreadable(`${key}: the entry has no ${DRILL_RUN_FIELD} field`);
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    return unreadable(`${key}: field ${DRILL_RUN_FIELD} is not JSON`);
+  }
+  const skipped = typeof json === 'object' && json !== null && 'skipped' in json;
+  const parsed = (skipped ? skippedRunSchema : reportSchema).safeParse(json);
+  if (!parsed.success) {
+    const { field, problem } = describeIssue(parsed.error, DRILL_RUN_FIELD);
+    return unreadable(`${key}: ${field}: ${problem}`);
+  }
+  // The stored object as it is (a newer writer's extra fields included), now known to have the right shape.
+  return json as DrillReport | SkippedDrillRun;
 }

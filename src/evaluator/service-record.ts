@@ -56,8 +56,11 @@ export type OperatorEventKind = (typeof OPERATOR_EVENT_KINDS)[number];
 export const APPLY_EVENT_KINDS = ['dns-applied', 'dns-apply-failed'] as const;
 export type ApplyEventKind = (typeof APPLY_EVENT_KINDS)[number];
 
-/** Events written by drills (src/drill/): start and end of a drill, with its id and mode. */
-export const DRILL_EVENT_KINDS = ['drill-started', 'drill-ended'] as const;
+/**
+ * Events written by drills (src/drill/): start and end of a drill, with its id and mode, and an operator's
+ * `drill stop` (who stopped it; written whether or not the drill's runner is still alive to report itself).
+ */
+export const DRILL_EVENT_KINDS = ['drill-started', 'drill-ended', 'drill-stopped'] as const;
 export type DrillEventKind = (typeof DRILL_EVENT_KINDS)[number];
 
 /** Every kind the events stream may hold. */

@@ -10,11 +10,12 @@ import { createHash } from 'node:crypto';
 import { redact } from '../config/resolve-secret';
 import type { Config, Service, Severity } from '../config/types';
 import { compareStreamIds } from '../evaluator/event-codec';
-import type {
-  DnsChangeSummary,
-  ServiceRecord,
-  StoredEvent,
-  StoredEventKind,
+import {
+  type DnsChangeSummary,
+  DRILL_EVENT_KINDS,
+  type ServiceRecord,
+  type StoredEvent,
+  type StoredEventKind,
 } from '../evaluator/service-record';
 import { describeServingPools } from '../quorum/decision-shape';
 import { formatDuration, formatTime } from '../quorum/format-duration';
@@ -42,6 +43,8 @@ const OVERRIDE_KINDS: ReadonlySet<StoredEventKind> = new Set([
   'freeze-held',
 ]);
 
+const DRILL_KINDS: ReadonlySet<StoredEventKind> = new Set(DRILL_EVENT_KINDS);
+
 /** Kinds that alone never make a message: the decision (or its absence) is what people act on. */
 const QUIET_KINDS: ReadonlySet<StoredEventKind> = new Set(['endpoint-verdict', 'pool-verdict']);
 
@@ -66,9 +69,7 @@ export function buildNotification(input: {
   if (kind === undefined) return undefined;
   const service = config.services[input.service];
   const facts = collectFacts(config, service, input.service, events);
-  const drill = events.some(
-    (e) => e.drill === true || e.kind === 'drill-started' || e.kind === 'drill-ended',
-  );
+  const drill = events.some((e) => e.drill === true || DRILL_KINDS.has(e.kind));
   const severity = severityOf(kind, events);
   const pools = poolChanges(input.service, events);
   const subject: MessageSubject = { kind, svc: input.service, events, facts, pools };
@@ -216,6 +217,8 @@ function kindOf(events: readonly StoredEvent[]): NotificationKind | undefined {
   if (has(events, 'decision-changed')) return 'decision';
   if (events.some((e) => OVERRIDE_KINDS.has(e.kind))) return 'override';
   if (has(events, 'drill-started')) return 'drill-started';
+  // Before drill-ended: who stopped the drill is the news (a live runner's drill-ended follows it).
+  if (has(events, 'drill-stopped')) return 'drill-stopped';
   if (has(events, 'drill-ended')) return 'drill-ended';
   if (events.every((e) => QUIET_KINDS.has(e.kind) && e.severity === 'info')) return undefined;
   return 'info';
@@ -464,6 +467,14 @@ function titleOf(subject: MessageSubject): string {
       const pool = event?.pool !== undefined ? ` on pool ${event.pool}` : '';
       return `${svc}: drill ${run?.id ?? ''}${mode}${pool} ${what}`.replace(/ {2,}/g, ' ');
     }
+    case 'drill-stopped': {
+      const event = firstOf(events, kind);
+      const by = event?.by ?? 'an operator';
+      const run = event?.drillRun;
+      return run === undefined
+        ? `${svc}: drill (unreadable overlay) stopped by ${by}`
+        : `${svc}: drill ${run.id} (${run.mode}) stopped by ${by}`;
+    }
     default: {
       const applied = facts.applies.filter((a) => a.event.kind === 'dns-applied');
       if (applied.length > 0 && applied.length === events.length) {
@@ -541,6 +552,11 @@ function summaryOf(subject: MessageSubject): string {
       return `${message('drill-started')}. Every notification of this drill is tagged ${DRILL_TAG}; nothing is paged.`;
     case 'drill-ended':
       return `${message('drill-ended')}.`;
+    case 'drill-stopped': {
+      // A live runner's own end may come in the same group: its verdict belongs in the same message.
+      const ended = message('drill-ended');
+      return `${message('drill-stopped')}.${ended === '' ? '' : ` ${ended}.`}`;
+    }
     default:
       return events
         .slice(0, 3)

@@ -22,6 +22,8 @@ export type NotificationKind =
   | 'override'
   | 'drill-started'
   | 'drill-ended'
+  /** An operator stopped a drill (`quorumdns drill stop`). */
+  | 'drill-stopped'
   /** A pool is still drained (`repeatEvery`). */
   | 'reminder'
   /** `quorumdns notify test <channel>`. */

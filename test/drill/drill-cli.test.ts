@@ -85,7 +85,7 @@ test('--json prints the report as JSON only', async () => {
 }, 60_000);
 
 test.each([
-  [['drill'], /a subcommand is required: run, status, stop/],
+  [['drill'], /a subcommand is required: run, status, stop, history/],
   [['drill', 'rnu'], /unknown subcommand "rnu" \(did you mean "run"\?\)/],
   [['drill', 'run', '--pool', 'a'], /--service <name> is required/],
   [
