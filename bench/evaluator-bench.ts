@@ -12,8 +12,13 @@
  *  3. base    a plain Redis round trip (PING) and a single HSET, awaited one at a time, in the same run;
  *  4. memory  peak RSS of the process (populating Redis included).
  * Redis is a private redis-server on a free port (the shared one is left alone); loopback only.
+ *
+ * `--cpu-profile <file>` writes a V8 CPU profile (.cpuprofile, open in Chrome DevTools) of the steady window
+ * only: `node --cpu-prof` would mix in populating, warm-up, the passes and the flips.
  */
 import { writeBenchmarksSection } from './benchmarks-doc';
+import { writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
 import { cpus } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { Queue } from 'bullmq';
@@ -36,6 +41,10 @@ function numberArg(name: string, fallback: number): number {
   const at = args.indexOf(`--${name}`);
   return at >= 0 ? Number(args[at + 1]) : fallback;
 }
+function stringArg(name: string): string | undefined {
+  const at = args.indexOf(`--${name}`);
+  return at >= 0 ? args[at + 1] : undefined;
+}
 const SERVICES = numberArg('services', 1000);
 const ENDPOINTS_PER_POOL = 5;
 const REGIONS = ['r1', 'r2', 'r3', 'r4', 'r5'];
@@ -44,6 +53,7 @@ const FLIPS = numberArg('flips', 200);
 const PASSES = numberArg('passes', 5);
 const CONCURRENCY = numberArg('concurrency', 16);
 const WRITE_DOCS = args.includes('--write-docs');
+const CPU_PROFILE = stringArg('cpu-profile');
 const PREFIX = 'qdns-bench-evaluator';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -192,15 +202,19 @@ async function main(): Promise<void> {
     mem('after warm-up');
 
     // --- 1. steady state ---
+    const profiler = CPU_PROFILE === undefined ? undefined : await startCpuProfile();
     recording = true;
+    const redisCpuStart = await redisCpuSeconds(redis);
     const cpuStart = process.cpuUsage();
     const wallStart = performance.now();
     const evaluationsStart = started.getStats().evaluations;
     await sleep(STEADY_S * 1000);
     const cpu = process.cpuUsage(cpuStart);
     const wallS = (performance.now() - wallStart) / 1000;
+    const redisCpuPercent = (((await redisCpuSeconds(redis)) - redisCpuStart) / wallS) * 100;
     const evaluationsPerS = (started.getStats().evaluations - evaluationsStart) / wallS;
     recording = false;
+    if (profiler !== undefined && CPU_PROFILE !== undefined) await profiler.stop(CPU_PROFILE);
     mem('after steady');
     if (verbose) console.log('outcomes', outcomes);
     const cpuPercent = ((cpu.user + cpu.system) / 1e6 / wallS) * 100;
@@ -331,6 +345,7 @@ async function main(): Promise<void> {
 | CPU during such a pass (its evaluations plus the ticks meanwhile), p50 | ${fmt(percentile(passCpuMs, 50))} ms | |
 | CPU of the evaluator process at a 1 s tick (steady) | ${fmt(cpuPercent, 1)} % of one core | ≤ 50 % |
 | CPU per ${fmt(SERVICES)} evaluations (steady) | ${fmt(cpuPerPassMs)} ms | |
+| CPU of Redis meanwhile (the private redis-server: the evaluator's commands and scripts, BullMQ's, the heartbeats) | ${fmt(redisCpuPercent, 1)} % of one core | |
 | evaluations/s (steady) | ${fmt(evaluationsPerS)} | |
 | tick due → evaluation done, p50 / p99 / max | ${fmt(percentile(tickLags, 50))} / ${fmt(percentile(tickLags, 99))} / ${fmt(percentile(tickLags, 100))} ms | |
 | first pass (every service's first decision, generation 1, committed) | ${fmt(firstPassMs)} ms | |
@@ -356,6 +371,29 @@ Goals: ${goals.map(([name, ok]) => `${name} ${ok ? '✅' : '❌'}`).join('; ')}.
     await redis.quit().catch(() => undefined);
     await privateRedis.dispose();
   }
+}
+
+/** CPU time the Redis server has used so far (user + system), from INFO. */
+async function redisCpuSeconds(redis: Redis): Promise<number> {
+  const info = await redis.info('cpu');
+  const field = (name: string) => Number(new RegExp(`${name}:([\\d.]+)`).exec(info)?.[1] ?? Number.NaN);
+  return field('used_cpu_user') + field('used_cpu_sys');
+}
+
+/** Profiles this process (the evaluator runs in it) until `stop`, which writes the .cpuprofile JSON. */
+async function startCpuProfile(): Promise<{ stop: (file: string) => Promise<void> }> {
+  const session = new Session();
+  session.connect();
+  await session.post('Profiler.enable');
+  await session.post('Profiler.start');
+  return {
+    stop: async (file) => {
+      const { profile } = await session.post('Profiler.stop');
+      session.disconnect();
+      writeFileSync(file, JSON.stringify(profile));
+      console.log(`CPU profile of the steady window written to ${file}`);
+    },
+  };
 }
 
 main().catch((error: unknown) => {

@@ -8,18 +8,18 @@
  * decision per change, generations +1 at a time, every event written exactly once.
  */
 import type { Redis } from 'ioredis';
-import { canonicalJson } from '../config/config-hash';
 import type { Service } from '../config/types';
 import { overlayActive } from '../drill/drill-overlay';
 import { decide } from '../quorum/decide';
 import type { ServiceState } from '../quorum/types';
 import type { RedisKeyLayout } from '../redis/keys';
 import { CommitConflictError } from './errors';
-import { readEvaluationInputs } from './evaluation-inputs';
+import { type ParsedInputs, readEvaluationInputs } from './evaluation-inputs';
+import { jsonEqual } from './json-equal';
 import type { EventLog } from './event-log';
 import type { DispatchedJobs, JobDispatcher } from './job-dispatcher';
 import type { ServiceRecord, StoredEvent, StoredEventInput } from './service-record';
-import type { EvaluationRecord, ParsedState, StateStore } from './state-store';
+import type { EvaluationRecord, StateStore } from './state-store';
 
 export interface ServiceEvaluatorOptions {
   redis: Redis;
@@ -61,11 +61,11 @@ export interface EvaluationResult {
 export class ServiceEvaluator {
   private readonly maxCommitAttempts: number;
   /**
-   * Per service, the state last read or written with its exact JSON text. In steady state the stored text
-   * does not change from one tick to the next, so it is neither parsed nor validated again. The core never
-   * mutates its input, so sharing the object is safe.
+   * Per service, what was last read or written (state, record, opinions) with its exact text. In steady state
+   * the stored texts do not change from one tick to the next, so they are neither parsed nor validated again.
+   * The core never mutates its input, so sharing the objects is safe.
    */
-  private readonly parsedStates = new Map<string, ParsedState>();
+  private readonly parsedStates = new Map<string, ParsedInputs>();
 
   constructor(private readonly options: ServiceEvaluatorOptions) {
     this.maxCommitAttempts = options.maxCommitAttempts ?? 5;
@@ -112,7 +112,7 @@ export class ServiceEvaluator {
         !output.changed &&
         output.events.length === 0 &&
         previous.record.configHash === configHash &&
-        sameStateText(previous, output.state)
+        sameStateApartFromTime(previous.record.state, output.state)
       ) {
         await this.options.stateStore.touch(service.name, inputs.now);
         return result('unchanged', previousGeneration, []);
@@ -187,23 +187,7 @@ function append(into: DispatchedJobs, more: DispatchedJobs): void {
   into.notify.push(...more.notify);
 }
 
-/**
- * The new state equals the stored one apart from `evaluatedAt`. Fast path: the core builds its state in a
- * fixed key order, so the new state serialised with the stored `evaluatedAt` is the stored text, byte for
- * byte. When the text differs (a state written by another version, keys in another order), the canonical
- * comparison decides.
- */
-function sameStateText(previous: EvaluationRecord, next: ServiceState): boolean {
-  const text = JSON.stringify({ ...next, evaluatedAt: previous.record.state.evaluatedAt });
-  return text === previous.stateJson || sameStateApartFromTime(previous.record.state, next);
-}
-
 /** Equal apart from `evaluatedAt` (key order does not matter: the previous state went through JSON). */
 export function sameStateApartFromTime(previous: ServiceState, next: ServiceState): boolean {
-  try {
-    return canonicalJson({ ...previous, evaluatedAt: 0 }) === canonicalJson({ ...next, evaluatedAt: 0 });
-  } catch {
-    // Not representable as canonical JSON (a non-finite number): commit rather than guess.
-    return false;
-  }
+  return jsonEqual(previous, next, 'evaluatedAt');
 }

@@ -5,8 +5,8 @@
  * Hash fields:
  * - `record`: JSON of the record's small fields (generation, decidedAt, evaluatedAt as of the commit,
  *   configHash, evaluatedBy);
- * - `state`: JSON `ServiceState` of the core. Its own field, so an evaluation compares the new state with
- *   the stored text and reuses the object it parsed last time when the text has not changed;
+ * - `state`: JSON `ServiceState` of the core. Its own field, so an evaluation reuses the object it parsed (and
+ *   validated) last time when the stored text has not changed;
  * - `explanation`: JSON `Explanation` of the committed evaluation (only `read` parses it, never an evaluation);
  * - `generation`, `version`: integers, duplicated out of the JSON so the commit script compares them cheaply;
  * - `evaluatedAt`: Redis ms of the last evaluation (the cheap write of an unchanged evaluation);
@@ -254,8 +254,6 @@ export const EVALUATION_FIELDS = [
 /** A record as an evaluation reads it. */
 export interface EvaluationRecord {
   record: RecordWithoutExplanation;
-  /** The `state` field's text exactly as stored (to compare a new state with, and to key the parse cache). */
-  stateJson: string;
   version: number;
   dispatch: PendingDispatch | undefined;
 }
@@ -289,7 +287,6 @@ export function parseEvaluationFields(
   const parsed = parseRecordFields(key, hash, reuse);
   return {
     ...parsed,
-    stateJson: hash.state as string,
     dispatch: parsePendingDispatch(key, hash.dispatchVersion, hash.dispatchEvents),
   };
 }
