@@ -7,9 +7,8 @@ import { type ParsedInputs, readEvaluationInputs } from '../../src/evaluator/eva
 import { redisTimeMs } from '../../src/evaluator/redis-time';
 import { NO_RECORD } from '../../src/evaluator/service-record';
 import { StateStore } from '../../src/evaluator/state-store';
-import { decide } from '../../src/quorum/decide';
 import { opinionField } from '../../src/redis/keys';
-import { ProbeSide, testRedis, testService, waitFor } from './support/fixtures';
+import { firstDecisionRecord, ProbeSide, testRedis, waitFor } from './support/fixtures';
 
 const fixture = testRedis('inputs');
 const { redis, keys } = fixture;
@@ -20,24 +19,7 @@ afterAll(() => fixture.dispose());
 
 /** Commits a first record for `service` (as an evaluation would), so there is a state to read back. */
 async function commitFirstRecord(service: string): Promise<void> {
-  const now = await redisTimeMs(redis);
-  const output = decide({
-    service: testService(service),
-    opinions: {},
-    heartbeatAges: {},
-    previous: undefined,
-    overrides: [],
-    now,
-  });
-  const record = {
-    state: output.state,
-    generation: 1,
-    decidedAt: now,
-    evaluatedAt: now,
-    explanation: output.explanation,
-    configHash: 'h',
-    evaluatedBy: 'test',
-  };
+  const record = firstDecisionRecord(service, 1, await redisTimeMs(redis));
   expect((await states.commit(service, NO_RECORD, record, [])).outcome).toBe('committed');
 }
 

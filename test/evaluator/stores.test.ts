@@ -3,16 +3,10 @@ import { CorruptEventError, CorruptOverrideError, CorruptStateError } from '../.
 import { EventLog, FOLLOW_CONNECTION_NAME } from '../../src/evaluator/event-log';
 import { EXPIRED_OVERRIDE_GRACE_MS, OverrideStore } from '../../src/evaluator/override-store';
 import { redisTimeMs } from '../../src/evaluator/redis-time';
-import {
-  NO_RECORD,
-  type ServiceRecord,
-  type StoredEvent,
-  type StoredEventInput,
-} from '../../src/evaluator/service-record';
+import { NO_RECORD, type StoredEvent, type StoredEventInput } from '../../src/evaluator/service-record';
 import { StateStore } from '../../src/evaluator/state-store';
-import { decide } from '../../src/quorum/decide';
 import type { Override } from '../../src/quorum/types';
-import { testRedis, testService, waitFor } from './support/fixtures';
+import { firstDecisionRecord, testRedis, waitFor } from './support/fixtures';
 
 const fixture = testRedis('stores');
 const { redis, keys } = fixture;
@@ -22,25 +16,7 @@ const log = new EventLog(redis, keys, { blockMs: 100, maxLength: 50 });
 
 afterAll(() => fixture.dispose());
 
-function recordAt(service: string, generation: number, now: number): ServiceRecord {
-  const output = decide({
-    service: testService(service),
-    opinions: {},
-    heartbeatAges: {},
-    previous: undefined,
-    overrides: [],
-    now,
-  });
-  return {
-    state: output.state,
-    generation,
-    decidedAt: now,
-    evaluatedAt: now,
-    explanation: output.explanation,
-    configHash: 'hash-1',
-    evaluatedBy: 'test',
-  };
-}
+const recordAt = firstDecisionRecord;
 
 function event(service: string, generation: number, message: string, at = 1000): StoredEventInput {
   return { kind: 'decision-changed', severity: 'info', service, message, at, generation };

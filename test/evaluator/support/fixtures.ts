@@ -8,6 +8,8 @@ import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { Config, Safety, Service } from '../../../src/config/types';
 import { QueueName } from '../../../src/evaluator/queues';
+import type { ServiceRecord } from '../../../src/evaluator/service-record';
+import { decide } from '../../../src/quorum/decide';
 import { redisTimeMs } from '../../../src/evaluator/redis-time';
 import { type HeartbeatRecord, opinionField, type RedisKeyLayout, redisKeys } from '../../../src/redis/keys';
 import { deleteKeys } from '../../support/redis-test-keys';
@@ -47,6 +49,27 @@ export function testService(name: string, options: TestServiceOptions = {}): Ser
       { channel: 'ops', minSeverity: 'warning', quietPeriod: 0, maxReminders: 3 },
       { channel: 'audit', minSeverity: 'info', quietPeriod: 0, maxReminders: 3 },
     ],
+  };
+}
+
+/** The record an evaluation commits for `service`'s first decision (no opinions yet), dated `now`. */
+export function firstDecisionRecord(service: string, generation: number, now: number): ServiceRecord {
+  const output = decide({
+    service: testService(service),
+    opinions: {},
+    heartbeatAges: {},
+    previous: undefined,
+    overrides: [],
+    now,
+  });
+  return {
+    state: output.state,
+    generation,
+    decidedAt: now,
+    evaluatedAt: now,
+    explanation: output.explanation,
+    configHash: 'hash-1',
+    evaluatedBy: 'test',
   };
 }
 
