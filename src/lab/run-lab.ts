@@ -425,6 +425,7 @@ function printExplore(input: {
   say(
     `  npx quorumdns drill run --service ${LAB_FAILOVER_SERVICE} --pool ${input.dataCenters[0]?.name ?? 'dc-east'} --mode live --duration 20s --report-dir ${join(input.dir, 'drill-reports')}`,
   );
+  say(`  npx quorumdns drill history      # past drills and their verdicts`);
   say(`  curl ${input.dataCenters.map((dc) => `${dc.url}healthz`).join(' ')}`);
   say(`  processes: ${input.running.map((child) => `${child.name} pid ${child.pid ?? '?'}`).join(', ')}`);
   say(`  logs: ${input.logs}`);

@@ -167,6 +167,7 @@ describe('quorumdns lab', () => {
       `export QUORUMDNS_CONFIG=${join(dir, 'quorumdns.yaml')} REDIS_URL=${SHARED_REDIS_URL}`,
     );
     expect(stdout).toContain('npx quorumdns drill run --service api --pool dc-east --mode live');
+    expect(stdout).toContain('npx quorumdns drill history');
 
     // Still serving: the DNS server answers the primary again, the processes run, the keys are there.
     const answer = await queryNameServer(
