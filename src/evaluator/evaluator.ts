@@ -17,6 +17,7 @@ import type { Redis } from 'ioredis';
 import { Registry } from 'prom-client';
 import type { Config } from '../config/types';
 import type { Logger } from '../probe/logger';
+import { whenReady } from '../redis/connect';
 import { redisKeys, type RedisKeyLayout } from '../redis/keys';
 import { QueueWorkerHost } from '../queue/queue-worker-host';
 import {
@@ -131,19 +132,13 @@ export class RedisUnavailableError extends Error {
   override readonly name = 'RedisUnavailableError';
 }
 
-/** A fail-fast client rejects commands until connected: wait for `ready` (bounded) before the first one. */
+/**
+ * A fail-fast client rejects commands until connected: wait for `ready` (bounded) before the first one, and
+ * fail with the evaluator's own coded error (`evaluate` logs it as `evaluator could not start`).
+ */
 async function waitUntilConnected(redis: Redis, timeoutMs: number): Promise<void> {
-  if (redis.status === 'ready') return;
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => {
-      redis.off('ready', onReady);
-      reject(new RedisUnavailableError(`Redis did not answer within ${timeoutMs} ms`));
-    }, timeoutMs);
-    const onReady = (): void => {
-      clearTimeout(timer);
-      resolve();
-    };
-    redis.once('ready', onReady);
+  await whenReady(redis, timeoutMs).catch(() => {
+    throw new RedisUnavailableError(`Redis did not answer within ${timeoutMs} ms`);
   });
 }
 
