@@ -65,13 +65,16 @@ export const drillCommand: Command = async (args, io) => {
     );
   }
   if (rest.length > 0) throw new UsageError(`unexpected argument ${rest.join(' ')}`);
-  const only = (flag: string, allowed: string): void => {
-    if ((values as Record<string, unknown>)[flag] !== undefined && subcommand !== allowed) {
-      throw new UsageError(`--${flag} goes with drill ${allowed}`);
+  // A flag another subcommand takes is refused rather than ignored: `drill status --by me` must not look as if
+  // it recorded anything.
+  const only = (flag: string, ...allowed: string[]): void => {
+    if ((values as Record<string, unknown>)[flag] !== undefined && !allowed.includes(subcommand)) {
+      throw new UsageError(`--${flag} goes with ${allowed.map((name) => `drill ${name}`).join(' and ')}`);
     }
   };
   for (const flag of ['pool', 'mode', 'duration', 'report-dir', 'reason']) only(flag, 'run');
   only('limit', 'history');
+  only('by', 'run', 'stop');
   if (subcommand === 'status' && values.service !== undefined) {
     throw new UsageError('drill status shows every service; it takes no --service');
   }

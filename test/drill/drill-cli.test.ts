@@ -98,6 +98,7 @@ test.each([
   ],
   [['drill', 'run', '--service', 'web', '--pool', 'a', '--duration', '2d'], /longer than the 1d limit/],
   [['drill', 'status', '--pool', 'a'], /--pool goes with drill run/],
+  [['drill', 'history', '--by', 'me'], /--by goes with drill run and drill stop/],
 ])('usage error %j exits 2', async (args, message) => {
   const result = await run(...args);
   expect(result.code).toBe(2);
