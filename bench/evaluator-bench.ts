@@ -37,13 +37,13 @@ import { opinionField, redisKeys } from '../src/redis/keys';
 import { type PrivateRedis, startPrivateRedis } from '../test/support/redis-server';
 
 const args = process.argv.slice(2);
-function numberArg(name: string, fallback: number): number {
-  const at = args.indexOf(`--${name}`);
-  return at >= 0 ? Number(args[at + 1]) : fallback;
-}
 function stringArg(name: string): string | undefined {
   const at = args.indexOf(`--${name}`);
   return at >= 0 ? args[at + 1] : undefined;
+}
+function numberArg(name: string, fallback: number): number {
+  const value = stringArg(name);
+  return value !== undefined ? Number(value) : fallback;
 }
 const SERVICES = numberArg('services', 1000);
 const ENDPOINTS_PER_POOL = 5;

@@ -95,7 +95,7 @@ export interface DrillReport {
   mode: 'dry' | 'live';
   by: string;
   reason?: string;
-  /** `cli` or `scheduler:<schedule id>`. */
+  /** `cli` or `scheduler:<schedule id>` (`schedulerTrigger`). */
   trigger: string;
   dnsNames: string[];
   /** Provider targets of the service, `<provider>/<zone>`. */
@@ -122,4 +122,12 @@ export interface DrillReport {
 /** The offset of a step from the injection: what tables and the picture show. */
 export function stepOffset(step: TimelineStep, startedAt: number): number | undefined {
   return step.at === undefined ? undefined : step.at - startedAt;
+}
+
+/** What a scheduled drill's `trigger` (and `by`) starts with; the schedule's id follows. */
+export const SCHEDULER_TRIGGER_PREFIX = 'scheduler:';
+
+/** The `trigger` and `by` of a drill run by schedule `scheduleId`. */
+export function schedulerTrigger(scheduleId: string): string {
+  return `${SCHEDULER_TRIGGER_PREFIX}${scheduleId}`;
 }

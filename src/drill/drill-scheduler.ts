@@ -29,7 +29,7 @@ import { QueueWorkerHost } from '../queue/queue-worker-host';
 import { whenReady } from '../redis/connect';
 import { redisKeys } from '../redis/keys';
 import { DrillAlreadyRunningError } from './drill-errors';
-import type { DrillReport } from './drill-report';
+import { type DrillReport, schedulerTrigger } from './drill-report';
 import { DrillStore, type SkippedDrillRun } from './drill-store';
 import { runDrill, type RunDrillOptions } from './run-drill';
 import { writeDrillReport } from './write-drill-report';
@@ -209,8 +209,8 @@ export class DrillScheduler {
         pool: schedule.pool,
         mode: schedule.mode,
         durationMs: schedule.duration,
-        by: `scheduler:${schedule.id}`,
-        trigger: `scheduler:${schedule.id}`,
+        by: schedulerTrigger(schedule.id),
+        trigger: schedulerTrigger(schedule.id),
         reason: `scheduled drill ${schedule.id} (${schedule.cron} ${schedule.timezone})`,
         signal: controller.signal,
         logger: this.options.logger,

@@ -9,11 +9,9 @@
  *     unreadable entry 1764036000000-0: <prefix>:{web}:drill-runs: field report is not JSON
  */
 import { formatDuration, formatTime } from '../quorum/format-duration';
-import type { DrillReport, ObjectiveName } from './drill-report';
+import { type DrillReport, type ObjectiveName, SCHEDULER_TRIGGER_PREFIX } from './drill-report';
 import { doneAt } from './drill-judge';
 import type { DrillRunListing, DrillRunRecord } from './drill-store';
-
-const SCHEDULER_TRIGGER = 'scheduler:';
 
 /** The listings of the services that have runs; `no drill runs` when none has any. */
 export function renderDrillHistory(listings: readonly DrillRunListing[]): string {
@@ -58,8 +56,8 @@ export function runLine(run: DrillRunRecord): string {
 
 /** `cli`, or `schedule <id>` for `scheduler:<id>` (any other trigger as stored). */
 function triggerText(trigger: string): string {
-  return trigger.startsWith(SCHEDULER_TRIGGER)
-    ? `schedule ${trigger.slice(SCHEDULER_TRIGGER.length)}`
+  return trigger.startsWith(SCHEDULER_TRIGGER_PREFIX)
+    ? `schedule ${trigger.slice(SCHEDULER_TRIGGER_PREFIX.length)}`
     : trigger;
 }
 

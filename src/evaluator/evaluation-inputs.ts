@@ -200,12 +200,13 @@ function opinionsFrom(
 function heartbeatsFrom(key: string, text: unknown): ParsedHeartbeats {
   const cached = parsedHeartbeats.get(key);
   if (cached !== undefined && cached.text === text) return cached;
-  const parsed = parseHeartbeats(key, text as string, decodeHashText(key, text));
+  const parsed = { text: text as string, ...parseHeartbeats(key, decodeHashText(key, text)) };
   parsedHeartbeats.set(key, parsed);
   return parsed;
 }
 
-function heartbeatAgesAt(heartbeats: ParsedHeartbeats, now: number): HeartbeatAges {
+/** Each readable region's heartbeat age at `now` (Redis ms; never negative). */
+export function heartbeatAgesAt(heartbeats: Pick<ParsedHeartbeats, 'times'>, now: number): HeartbeatAges {
   const ages: HeartbeatAges = {};
   for (const [region, time] of heartbeats.times) ages[region] = Math.max(0, now - time);
   return ages;
@@ -263,20 +264,15 @@ export function parseOpinions(key: string, hash: Record<string, string>, skipped
   return matrix;
 }
 
-/** Heartbeats hash (region -> JSON HeartbeatRecord) -> age of each region's freshest beat on the Redis clock. */
-export function parseHeartbeatAges(
+/**
+ * Heartbeats hash entries (region -> JSON HeartbeatRecord) -> each region's beat time (Redis ms); the ages
+ * follow from the Redis clock of each evaluation (`heartbeatAgesAt`).
+ */
+export function parseHeartbeats(
   key: string,
-  hash: Record<string, string>,
-  now: number,
-  skipped: string[],
-): HeartbeatAges {
-  const parsed = parseHeartbeats(key, '', Object.entries(hash));
-  skipped.push(...parsed.skipped);
-  return heartbeatAgesAt(parsed, now);
-}
-
-function parseHeartbeats(key: string, text: string, entries: Array<[string, string]>): ParsedHeartbeats {
-  const parsed: ParsedHeartbeats = { text, times: [], skipped: [] };
+  entries: Array<[string, string]>,
+): Omit<ParsedHeartbeats, 'text'> {
+  const parsed: Omit<ParsedHeartbeats, 'text'> = { times: [], skipped: [] };
   for (const [region, beat] of entries) {
     let time: unknown;
     try {

@@ -1,5 +1,5 @@
 /** The evaluator's pure helpers: notification routing, the jobs of a commit, input parsing, serialisation. */
-import { parseHeartbeatAges, parseOpinions } from '../../src/evaluator/evaluation-inputs';
+import { heartbeatAgesAt, parseHeartbeats, parseOpinions } from '../../src/evaluator/evaluation-inputs';
 import { jobsOf } from '../../src/evaluator/job-dispatcher';
 import { KeyedSerializer } from '../../src/evaluator/keyed-serializer';
 import { routedChannels, routingSeverity } from '../../src/evaluator/notify-routing';
@@ -62,13 +62,13 @@ test('opinions: fields and values the recorder would never write are skipped and
 });
 
 test('heartbeat ages on the Redis clock; an unreadable heartbeat counts as no heartbeat (stale)', () => {
-  const skipped: string[] = [];
-  const ages = parseHeartbeatAges(
-    'hb',
-    { r1: JSON.stringify({ time: 9000 }), r2: JSON.stringify({ time: 10_500 }), r3: '{oops', r4: 'null' },
-    10_000,
-    skipped,
-  );
+  const { times, skipped } = parseHeartbeats('hb', [
+    ['r1', JSON.stringify({ time: 9000 })],
+    ['r2', JSON.stringify({ time: 10_500 })],
+    ['r3', '{oops'],
+    ['r4', 'null'],
+  ]);
+  const ages = heartbeatAgesAt({ times }, 10_000);
   expect(ages).toEqual({ r1: 1000, r2: 0 });
   expect(skipped).toHaveLength(2);
 });
